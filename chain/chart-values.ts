@@ -1,0 +1,35 @@
+import { nodeConfigMapName, nodeSecretName } from "./naming";
+import type { ChainSpec } from "./spec";
+
+/** Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows. */
+export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<string, string>>) {
+  const [repository, tag] = [spec.image, spec.version];
+  const service = (s: ChainSpec["services"]["rpc"]) => ({ type: s.type, nodePort: s.nodePort ?? null });
+  return {
+    chainName: spec.chainName,
+    clusterDomain: spec.clusterDomain,
+    image: { repository, tag, pullPolicy: spec.imagePullPolicy },
+    ports: { ...spec.ports },
+    web3: { enabled: spec.web3.enabled },
+    services: { rpc: service(spec.services.rpc), web3: service(spec.services.web3) },
+    scheduling: { sealerSpread: spec.scheduling.sealerSpread },
+    networkPolicy: {
+      enabled: spec.networkPolicy.enabled,
+      p2pAllowedCidrs: [...spec.networkPolicy.p2pAllowedCidrs],
+      clientNamespaceLabels: { ...spec.networkPolicy.clientNamespaceLabels },
+      clientPodLabels: { ...spec.networkPolicy.clientNamespaceLabels },
+    },
+    nodes: spec.nodes.map((node) => ({
+      name: node.name,
+      role: node.role,
+      weight: node.weight,
+      secretName: nodeSecretName(spec, node),
+      configMapName: nodeConfigMapName(spec, node),
+      configChecksum: configChecksums[node.name],
+      resources: node.resources,
+      storage: { size: node.storage.size, storageClassName: node.storage.storageClass },
+    })),
+  };
+}
+
+export type ChartValues = ReturnType<typeof chartValues>;

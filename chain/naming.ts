@@ -1,0 +1,29 @@
+import type { ChainSpec, NodeSpec } from "./spec";
+
+/** Kubernetes object names. The chart uses the same rules: the per-node Service name is the peer's DNS name. */
+export const nodeObjectName = (spec: Pick<ChainSpec, "chainName">, node: Pick<NodeSpec, "name">) => `${spec.chainName}-${node.name}`;
+export const nodeSecretName = (spec: Pick<ChainSpec, "chainName">, node: Pick<NodeSpec, "name">) => `${nodeObjectName(spec, node)}-keys`;
+export const nodeConfigMapName = (spec: Pick<ChainSpec, "chainName">, node: Pick<NodeSpec, "name">) => `${nodeObjectName(spec, node)}-config`;
+export const sdkSecretName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-sdk`;
+export const rpcServiceName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-rpc`;
+export const web3ServiceName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-web3`;
+
+type Addressing = Pick<ChainSpec, "chainName" | "namespace" | "clusterDomain">;
+
+export function serviceHost(spec: Addressing, serviceName: string): string {
+  return `${serviceName}.${spec.namespace}.svc.${spec.clusterDomain}`;
+}
+
+/** host:port of a node's P2P endpoint, as written in nodes.json. */
+export function peerAddress(spec: Addressing & Pick<ChainSpec, "ports">, node: Pick<NodeSpec, "name">): string {
+  return `${serviceHost(spec, nodeObjectName(spec, node))}:${spec.ports.p2p}`;
+}
+
+/** host:port of a node's own RPC endpoint (per-node Service). */
+export function nodeRpcAddress(spec: Addressing & Pick<ChainSpec, "ports">, node: Pick<NodeSpec, "name">): string {
+  return `${serviceHost(spec, nodeObjectName(spec, node))}:${spec.ports.rpc}`;
+}
+
+export function nodeWeb3Url(spec: Addressing & Pick<ChainSpec, "ports">, node: Pick<NodeSpec, "name">): string {
+  return `http://${serviceHost(spec, nodeObjectName(spec, node))}:${spec.ports.web3}`;
+}

@@ -1,0 +1,75 @@
+{{/* Names and labels. Object names are fixed: nodes.json refers to <chainName>-<node.name>. */}}
+
+{{- define "fisco-bcos.chart" -}}
+{{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* <chainName>-<node.name>: StatefulSet and per-node Service. Args: dict "root" $ "node" $node */}}
+{{- define "fisco-bcos.nodeName" -}}
+{{ printf "%s-%s" .root.Values.chainName .node.name }}
+{{- end -}}
+
+{{/* Labels that select every pod of the chain. */}}
+{{- define "fisco-bcos.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Values.chainName }}
+app.kubernetes.io/component: node
+{{- end -}}
+
+{{/* Labels that select one node's pod. Args: dict "root" $ "node" $node */}}
+{{- define "fisco-bcos.nodeSelectorLabels" -}}
+{{ include "fisco-bcos.selectorLabels" .root }}
+fisco-bcos.io/node: {{ .node.name }}
+{{- end -}}
+
+{{/* Labels on every object. */}}
+{{- define "fisco-bcos.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Values.chainName }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ include "fisco-bcos.chart" . }}
+{{- end -}}
+
+{{/* Labels on every per-node object. Args: dict "root" $ "node" $node */}}
+{{- define "fisco-bcos.nodeLabels" -}}
+{{ include "fisco-bcos.labels" .root }}
+app.kubernetes.io/component: node
+fisco-bcos.io/node: {{ .node.name }}
+fisco-bcos.io/role: {{ .node.role }}
+{{- end -}}
+
+{{/* Checks the schema cannot express; rendered once from validate.yaml. */}}
+{{- define "fisco-bcos.validate" -}}
+{{- $seen := dict -}}
+{{- $sealers := 0 -}}
+{{- range $i, $node := .Values.nodes -}}
+{{- if hasKey $seen $node.name -}}
+{{- fail (printf "nodes[%d].name %q is used twice" $i $node.name) -}}
+{{- end -}}
+{{- $_ := set $seen $node.name true -}}
+{{- $name := include "fisco-bcos.nodeName" (dict "root" $ "node" $node) -}}
+{{- if gt (len $name) 52 -}}
+{{- fail (printf "nodes[%d].name: %q is longer than 52 characters (StatefulSet pod label limit); shorten chainName or the node name" $i $name) -}}
+{{- end -}}
+{{- if eq $node.role "sealer" -}}{{- $sealers = add1 $sealers -}}{{- end -}}
+{{- end -}}
+{{- if eq $sealers 0 -}}
+{{- fail "nodes: at least one node must have role sealer" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pod anti-affinity that spreads a chain's sealers over hosts. Args: root context */}}
+{{- define "fisco-bcos.sealerAntiAffinity" -}}
+{{- $term := dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchLabels" (merge (include "fisco-bcos.selectorLabels" . | fromYaml) (dict "fisco-bcos.io/role" "sealer"))) -}}
+podAntiAffinity:
+{{- if eq .Values.scheduling.sealerSpread "required" }}
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - {{- toYaml $term | nindent 6 }}
+{{- else }}
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        {{- toYaml $term | nindent 8 }}
+{{- end }}
+{{- end -}}

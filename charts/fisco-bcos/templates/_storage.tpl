@@ -1,0 +1,42 @@
+{{/*
+Storage rules for the per-node PVC: the size may only grow and the class may not change.
+"existing" is the live PVC from `lookup` (an empty dict under `helm template`, so nothing is checked).
+*/}}
+
+{{/* A quantity with suffix Mi, Gi or Ti, in Mi. Args: list quantity context-for-errors */}}
+{{- define "fisco-bcos.sizeToMi" -}}
+{{- $q := toString (index . 0) -}}
+{{- if not (regexMatch "^[0-9]+(Mi|Gi|Ti)$" $q) -}}
+{{- fail (printf "%s: cannot compare storage size %q (expected Mi, Gi or Ti)" (index . 1) $q) -}}
+{{- end -}}
+{{- $factor := get (dict "Mi" 1 "Gi" 1024 "Ti" 1048576) (regexFind "[MGT]i$" $q) -}}
+{{- mul (regexFind "^[0-9]+" $q | atoi) $factor -}}
+{{- end -}}
+
+{{/* Fails if the node's storage would shrink or change class. Args: dict "index" i "node" $node "existing" $pvc */}}
+{{- define "fisco-bcos.checkStorage" -}}
+{{- $key := printf "nodes[%d].storage" (int .index) -}}
+{{- with .existing -}}
+{{- $old := toString .spec.resources.requests.storage -}}
+{{- $new := toString $.node.storage.size -}}
+{{- $oldMi := include "fisco-bcos.sizeToMi" (list $old (printf "%s.size (live PVC %s)" $key .metadata.name)) | atoi -}}
+{{- $newMi := include "fisco-bcos.sizeToMi" (list $new (printf "%s.size" $key)) | atoi -}}
+{{- if lt $newMi $oldMi -}}
+{{- fail (printf "%s.size may only grow: %s -> %s (node %s, PVC %s)" $key $old $new $.node.name .metadata.name) -}}
+{{- end -}}
+{{- $oldClass := .spec.storageClassName | default "" -}}
+{{- $newClass := $.node.storage.storageClassName | default "" -}}
+{{- if and $newClass (ne $oldClass $newClass) -}}
+{{- fail (printf "%s.storageClassName may not change: %q -> %q (node %s, PVC %s)" $key $oldClass $newClass $.node.name .metadata.name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The storageClassName to render: the configured one, or, when it is "" (cluster default), the class the
+live PVC was given at creation, so that an upgrade never asks to change this immutable field.
+Args: dict "node" $node "existing" $pvc
+*/}}
+{{- define "fisco-bcos.storageClassName" -}}
+{{- .node.storage.storageClassName | default (dig "spec" "storageClassName" "" .existing) -}}
+{{- end -}}

@@ -1,0 +1,98 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartValues, type ChartValues } from "../chain/chart-values";
+import { filesDigest, sha256Hex } from "../chain/digest";
+import { chainLabels } from "../chain/labels";
+import { nodeConfigMapName, nodeSecretName, sdkSecretName } from "../chain/naming";
+import { renderConfigIni } from "../chain/render/config-ini";
+import { renderGenesis } from "../chain/render/genesis";
+import { renderNodesJson } from "../chain/render/nodes-json";
+import { renderEndpoints, renderEndpointsJson, renderGoSdkConfig, renderJavaSdkConfig, type Endpoints } from "../chain/render/sdk-configs";
+import type { ChainSpec } from "../chain/spec";
+import { ChainPki } from "./chain-pki";
+import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
+import { NodeConfigObjects } from "./node-config-objects";
+import { SdkBundle } from "./sdk-bundle";
+
+export interface FiscoBcosChainArgs {
+  readonly spec: ChainSpec;
+}
+
+/** The one component a program instantiates: identity, configuration and Kubernetes objects of a FISCO BCOS chain. */
+export class FiscoBcosChain extends pulumi.ComponentResource {
+  readonly nodeIds: pulumi.Output<Record<string, string>>;
+  readonly adminAddress: pulumi.Output<string>;
+  /** Secret. The governor key: needed later for system config, features and balances. */
+  readonly adminPrivateKey: pulumi.Output<string>;
+  readonly genesis: pulumi.Output<string>;
+  readonly genesisDigest: pulumi.Output<string>;
+  readonly caCertPem: pulumi.Output<string>;
+  readonly endpoints: Endpoints;
+  readonly sdkSecretName: string;
+  readonly chartValues: pulumi.Output<ChartValues>;
+
+  constructor(name: string, args: FiscoBcosChainArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fisco-bcos:index:FiscoBcosChain", name, {}, opts);
+    const { spec } = args;
+    const parent = { parent: this };
+
+    const namespace = spec.createNamespace
+      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace, labels: chainLabels(spec.chainName) } }, parent).metadata.name
+      : pulumi.output(spec.namespace);
+
+    const pki = new ChainPki(`${name}-pki`, { nodeNames: spec.nodes.map((n) => n.name), validityDays: spec.certificates.validityDays }, parent);
+    const keys = Object.fromEntries(spec.nodes.map((n) => [n.name, new NodeConsensusKey(`${name}-${n.name}-consensus`, parent)]));
+    const admin = new AdminAccount(`${name}-admin`, parent);
+
+    this.nodeIds = pulumi.all(Object.fromEntries(Object.entries(keys).map(([node, key]) => [node, key.nodeId])));
+    this.adminAddress = admin.address;
+    this.adminPrivateKey = admin.privateKeyHex;
+    this.genesis = pulumi.all([this.nodeIds, admin.address]).apply(([nodeIds, adminAddress]) => renderGenesis(spec, { nodeIds, adminAddress }));
+    this.genesisDigest = this.genesis.apply(sha256Hex);
+    this.caCertPem = pki.caCertPem;
+
+    const configIni = renderConfigIni(spec);
+    const nodesJson = renderNodesJson(spec);
+    for (const node of spec.nodes) {
+      const tlsIdentity = pki.nodes[node.name];
+      new NodeConfigObjects(
+        `${name}-${node.name}`,
+        {
+          chainName: spec.chainName,
+          namespace,
+          nodeName: node.name,
+          secretName: nodeSecretName(spec, node),
+          configMapName: nodeConfigMapName(spec, node),
+          conf: { caCert: pki.caCertPem, sslCert: tlsIdentity.certPem, sslKey: tlsIdentity.keyPem, nodePem: keys[node.name].pem, nodeId: keys[node.name].nodeId },
+          files: { configIni, genesis: this.genesis, nodesJson },
+        },
+        parent,
+      );
+    }
+
+    this.sdkSecretName = sdkSecretName(spec);
+    this.endpoints = renderEndpoints(spec);
+    new SdkBundle(
+      `${name}-sdk`,
+      {
+        chainName: spec.chainName,
+        namespace,
+        secretName: this.sdkSecretName,
+        caCert: pki.caCertPem,
+        cert: pki.sdk.certPem,
+        key: pki.sdk.keyPem,
+        javaConfig: renderJavaSdkConfig(spec),
+        goConfig: renderGoSdkConfig(spec),
+        endpointsJson: renderEndpointsJson(spec),
+      },
+      parent,
+    );
+
+    this.chartValues = this.genesis.apply((genesis) => {
+      const checksum = filesDigest({ "config.ini": configIni, "config.genesis": genesis, "nodes.json": nodesJson });
+      return chartValues(spec, Object.fromEntries(spec.nodes.map((n) => [n.name, checksum])));
+    });
+
+    this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });
+  }
+}

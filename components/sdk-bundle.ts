@@ -1,0 +1,42 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chainLabels } from "../chain/labels";
+import { SDK_FILES } from "../chain/render/sdk-configs";
+
+export interface SdkBundleArgs {
+  readonly chainName: string;
+  readonly namespace: pulumi.Input<string>;
+  readonly secretName: string;
+  readonly caCert: pulumi.Input<string>;
+  readonly cert: pulumi.Input<string>;
+  readonly key: pulumi.Input<string>;
+  readonly javaConfig: string;
+  readonly goConfig: string;
+  readonly endpointsJson: string;
+}
+
+/** The Secret client applications mount as their SDK conf/ directory. */
+export class SdkBundle extends pulumi.ComponentResource {
+  readonly secret: k8s.core.v1.Secret;
+
+  constructor(name: string, args: SdkBundleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fisco-bcos:index:SdkBundle", name, {}, opts);
+    this.secret = new k8s.core.v1.Secret(
+      name,
+      {
+        metadata: { name: args.secretName, namespace: args.namespace, labels: chainLabels(args.chainName, { "app.kubernetes.io/component": "sdk" }) },
+        type: "Opaque",
+        stringData: {
+          [SDK_FILES.caCert]: args.caCert,
+          [SDK_FILES.cert]: args.cert,
+          [SDK_FILES.key]: pulumi.secret(args.key),
+          [SDK_FILES.javaConfig]: args.javaConfig,
+          [SDK_FILES.goConfig]: args.goConfig,
+          [SDK_FILES.endpoints]: args.endpointsJson,
+        },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,3 @@
+import { fiscoBcosProgram } from "./program";
+
+export = fiscoBcosProgram();

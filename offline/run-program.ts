@@ -1,0 +1,32 @@
+import * as pulumi from "@pulumi/pulumi";
+import { fiscoBcosProgram } from "../program";
+import { OfflineEngine, type ProviderState } from "./engine";
+
+// Internal to @pulumi/pulumi, but it is exactly "wait until every registration has been answered".
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+export const PROJECT = "fisco-bcos";
+
+export interface OfflineRunOptions {
+  readonly stack: string;
+  /** Config as the Pulumi CLI passes it: `fisco-bcos:<key>` → string. */
+  readonly config: Readonly<Record<string, string>>;
+  /** Reuse provider state from an earlier run (same key material), as a stack's state does. */
+  readonly providerState?: ProviderState;
+}
+
+export interface OfflineRun {
+  readonly engine: OfflineEngine;
+  readonly outputs: Record<string, any>;
+}
+
+/** Run the real Pulumi program in-process, with the offline engine standing in for the Pulumi engine and providers. */
+export async function runProgramOffline(options: OfflineRunOptions): Promise<OfflineRun> {
+  const engine = new OfflineEngine(options.providerState);
+  await pulumi.runtime.setMocks(engine, PROJECT, options.stack, false);
+  pulumi.runtime.setAllConfig({ ...options.config }, []);
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => fiscoBcosProgram())) ?? {};
+  await waitForRPCs();
+  return { engine, outputs: outputs as Record<string, any> };
+}

@@ -1,0 +1,137 @@
+// Runs the real helm binary (installed by scripts/install-helm.mjs) and validates what it renders.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { loadAll } from "js-yaml";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+
+const run = promisify(execFile);
+const projectRoot = resolve(__dirname, "..", "..");
+
+export interface ReleaseOptions {
+  namespace: string;
+  releaseName: string;
+  /**
+   * Core-v1 objects that the chart's `lookup` calls should find. When given, helm renders with
+   * `--dry-run=server` against a minimal fake API server that serves only these objects.
+   */
+  live?: K8sObject[];
+}
+
+/** A rendered Kubernetes object, as parsed from helm's YAML output. */
+export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string } } & Record<string, any>;
+
+/** Path of the helm binary that `node scripts/install-helm.mjs` extracts. */
+export function helmBinary(): string {
+  const path = join(projectRoot, ".tools", "bin", "helm");
+  if (!existsSync(path)) {
+    throw new Error(`helm not found at ${path}; run \`node scripts/install-helm.mjs\` first (npm's pretest does)`);
+  }
+  return path;
+}
+
+/** Runs helm with the values written to a temporary file; rejects with helm's stderr in the message. */
+async function runHelm(args: string[], values: unknown, live?: K8sObject[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "fisco-helm-"));
+  const valuesFile = join(dir, "values.json");
+  const server = live ? await startFakeApiServer(live) : undefined;
+  try {
+    await writeFile(valuesFile, JSON.stringify(values), { mode: 0o600 });
+    const extra = server ? ["--dry-run=server", "--kubeconfig", await writeKubeconfig(dir, server)] : [];
+    const { stdout } = await run(helmBinary(), [...args, ...extra, "--values", valuesFile], { maxBuffer: 64 << 20 });
+    return stdout;
+  } catch (err: any) {
+    const detail = `${err.stderr ?? ""}${err.stdout ?? ""}`.trim() || err.message;
+    throw new Error(`helm ${args[0]} failed:\n${detail}`);
+  } finally {
+    server?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Serves core-v1 discovery and GET of the given objects; everything else is 404. Enough for `lookup`. */
+async function startFakeApiServer(objects: K8sObject[]): Promise<Server> {
+  const plural = (kind: string) => `${kind.toLowerCase()}s`;
+  const byPath = new Map(
+    objects.map((o) => [`/api/v1/namespaces/${o.metadata.namespace}/${plural(o.kind)}/${o.metadata.name}`, o]),
+  );
+  const kinds = [...new Set(objects.map((o) => o.kind))];
+  const discovery = {
+    kind: "APIResourceList",
+    groupVersion: "v1",
+    resources: kinds.map((kind) => ({ name: plural(kind), singularName: kind.toLowerCase(), namespaced: true, kind, verbs: ["get", "list"] })),
+  };
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "").split("?")[0];
+    const body = path === "/api/v1" ? discovery : byPath.get(path);
+    res.setHeader("content-type", "application/json");
+    res.statusCode = body ? 200 : 404;
+    res.end(JSON.stringify(body ?? { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 }));
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return server;
+}
+
+async function writeKubeconfig(dir: string, server: Server): Promise<string> {
+  const { port } = server.address() as AddressInfo;
+  const kubeconfig = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "fake", cluster: { server: `http://127.0.0.1:${port}` } }],
+    users: [{ name: "fake", user: {} }],
+    contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
+    "current-context": "fake",
+  };
+  const path = join(dir, "kubeconfig");
+  await writeFile(path, JSON.stringify(kubeconfig), { mode: 0o600 });
+  return path;
+}
+
+/** `helm template` output as text (for byte comparisons and text scans). */
+export function helmTemplateText(chartDir: string, values: unknown, opts: ReleaseOptions): Promise<string> {
+  return runHelm(["template", opts.releaseName, chartDir, "--namespace", opts.namespace], values, opts.live);
+}
+
+/** `helm template` output as objects, empty documents dropped. */
+export async function helmTemplate(chartDir: string, values: unknown, opts: ReleaseOptions): Promise<K8sObject[]> {
+  const docs = loadAll(await helmTemplateText(chartDir, values, opts));
+  return docs.filter((doc): doc is K8sObject => doc !== null && typeof doc === "object");
+}
+
+/** `helm lint --strict`; resolves with its output, rejects when the chart has errors or warnings. */
+export function helmLint(chartDir: string, values: unknown): Promise<string> {
+  return runHelm(["lint", "--strict", chartDir], values);
+}
+
+const models: Record<string, new (data: any) => { validate(): void }> = {
+  "apps/v1/StatefulSet": StatefulSet,
+  "batch/v1/Job": Job,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+  "v1/ConfigMap": ConfigMap,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
+  "v1/Secret": Secret,
+  "v1/Service": Service,
+};
+
+/**
+ * Validates one object against the Kubernetes OpenAPI schema via kubernetes-models.
+ * Note: these validators check types, formats and required fields, not unknown field names.
+ */
+export function validateWithKubernetesModels(obj: { apiVersion?: string; kind?: string }): void {
+  const Model = models[`${obj.apiVersion}/${obj.kind}`];
+  if (!Model) throw new Error(`no kubernetes-models class for ${obj.apiVersion} ${obj.kind}`);
+  new Model(obj).validate();
+}
