@@ -29,7 +29,10 @@ export function publicPoint(scalar: Buffer): Buffer {
 }
 
 export function consensusKeyFromSeed(seedHex: string): ConsensusKey {
-  const scalar = scalarFromSeed(seedHex);
+  return consensusKeyFromScalar(scalarFromSeed(seedHex));
+}
+
+export function consensusKeyFromScalar(scalar: Buffer): ConsensusKey {
   const point = publicPoint(scalar);
   const jwk = {
     kty: "EC",
@@ -63,6 +66,15 @@ export interface Account {
 }
 
 export function accountFromSeed(seedHex: string): Account {
-  const key = consensusKeyFromSeed(seedHex);
-  return { address: addressFromNodeId(key.nodeId), pem: key.pem, privateKeyHex: `0x${scalarFromSeed(seedHex).toString("hex")}` };
+  return accountFromScalar(scalarFromSeed(seedHex));
+}
+
+/** The account of a 0x-prefixed private key, as stored in the adminPrivateKey stack output. */
+export function accountFromPrivateKeyHex(privateKeyHex: string): Account {
+  return accountFromScalar(Buffer.from(privateKeyHex.replace(/^0x/, ""), "hex"));
+}
+
+function accountFromScalar(scalar: Buffer): Account {
+  const key = consensusKeyFromScalar(scalar);
+  return { address: addressFromNodeId(key.nodeId), pem: key.pem, privateKeyHex: `0x${scalar.toString("hex")}` };
 }

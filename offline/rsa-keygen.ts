@@ -1,7 +1,7 @@
 import { createPrivateKey, generatePrime, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 
-const generatePrimeAsync = promisify(generatePrime) as (size: number, options: { bigint: true }) => Promise<bigint>;
+const generatePrimeAsync = promisify(generatePrime) as unknown as (size: number, options: { bigint: true }) => Promise<bigint>;
 
 const E = 65537n;
 

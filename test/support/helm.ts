@@ -31,7 +31,11 @@ export interface ReleaseOptions {
 }
 
 /** A rendered Kubernetes object, as parsed from helm's YAML output. */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string } } & Record<string, any>;
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+} & Record<string, any>;
 
 /** Path of the helm binary that `node scripts/install-helm.mjs` extracts. */
 export function helmBinary(): string {

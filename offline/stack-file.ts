@@ -1,0 +1,37 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import { CONFIG_NAMESPACE } from "../chain/spec";
+import { pulumiConfigFromStackFile } from "../chain/stack-config";
+
+/** Where stack files live; FISCO_STACKS_DIR overrides it (tests, or stacks kept outside the project). */
+export const STACKS_DIR = process.env.FISCO_STACKS_DIR ?? join(__dirname, "..", "stacks");
+
+export function availableStacks(dir = STACKS_DIR): string[] {
+  return readdirSync(dir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => Boolean(s))
+    .sort();
+}
+
+/** The `config:` map of stacks/Pulumi.<stack>.yaml, as the Pulumi CLI would pass it to the program. */
+export function readStackConfig(stack: string, dir = STACKS_DIR): Record<string, string> {
+  const file = join(dir, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) {
+    throw new Error(`--stack ${stack}: no ${file}; available stacks: ${availableStacks(dir).join(", ")}`);
+  }
+  const doc = (load(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const config = doc.config ?? {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value && typeof value === "object" && "secure" in value) {
+      throw new Error(`${file}: ${key} is a Pulumi secret; the offline render cannot decrypt it`);
+    }
+  }
+  return pulumiConfigFromStackFile(config);
+}
+
+/** Replace the node list with N sealers of weight 1 (synth --nodes N). */
+export function withSealerCount(config: Record<string, string>, count: number): Record<string, string> {
+  const nodes = Array.from({ length: count }, (_, i) => ({ name: `node${i}`, role: "sealer", weight: 1 }));
+  return { ...config, [`${CONFIG_NAMESPACE}:nodes`]: JSON.stringify(nodes) };
+}

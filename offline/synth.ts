@@ -1,0 +1,47 @@
+import { existsSync, readdirSync } from "node:fs";
+import { accountFromPrivateKeyHex } from "../chain/keys";
+import { runProgramOffline } from "./run-program";
+import { readStackConfig, withSealerCount } from "./stack-file";
+import { writeTree } from "./write-tree";
+
+export interface SynthOptions {
+  readonly stack: string;
+  readonly out: string;
+  readonly nodes?: number;
+  readonly includeSecrets?: boolean;
+  readonly force?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface SynthResult {
+  readonly files: string[];
+  readonly outputs: Record<string, any>;
+  readonly seconds: number;
+}
+
+/** The offline render: run the program with the offline engine and write a build_chain-style tree. */
+export async function synth(options: SynthOptions): Promise<SynthResult> {
+  const log = options.log ?? (() => undefined);
+  const started = process.hrtime.bigint();
+  if (!options.force && existsSync(options.out) && readdirSync(options.out).length > 0) {
+    throw new Error(`--out ${options.out} exists and is not empty; choose another directory or pass --force to overwrite it`);
+  }
+  let config = readStackConfig(options.stack);
+  if (options.nodes !== undefined) config = withSealerCount(config, options.nodes);
+
+  log(`stack ${options.stack}: generating the chain CA, TLS certificates and consensus keys…`);
+  const run = await runProgramOffline({ stack: options.stack, config });
+  const caKey = run.engine.resources.find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.endsWith("-pki-ca"));
+  const files = writeTree(
+    {
+      kubernetesObjects: run.engine.kubernetesObjects(),
+      caCertificate: run.outputs.caCertificate,
+      caKeyPem: caKey?.state.privateKeyPemPkcs8 ?? "",
+      admin: { address: run.outputs.adminAddress, privateKeyPem: accountFromPrivateKeyHex(run.outputs.adminPrivateKey).pem },
+    },
+    { out: options.out, includeSecrets: Boolean(options.includeSecrets) },
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  log(`wrote ${files.length} files for ${Object.keys(run.outputs.nodeIds).length} nodes to ${options.out} in ${seconds.toFixed(2)} s`);
+  return { files, outputs: run.outputs, seconds };
+}

@@ -1,0 +1,71 @@
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { dump } from "js-yaml";
+import type { RegisteredResource } from "./engine";
+
+/** Files that hold private keys: written owner-only. */
+const PRIVATE_FILES = new Set(["ssl.key", "node.pem", "sdk.key", "ca.key"]);
+export const REDACTED = "<redacted: run synth with --include-secrets>";
+
+export interface TreeOptions {
+  readonly out: string;
+  readonly includeSecrets: boolean;
+}
+
+export interface TreeInputs {
+  readonly kubernetesObjects: readonly RegisteredResource[];
+  readonly caCertificate: string;
+  readonly admin: { readonly address: string; readonly privateKeyPem: string };
+  readonly caKeyPem: string;
+}
+
+/**
+ * Write a build_chain-style tree from what the program registered: <node>/{config.ini,config.genesis,nodes.json,conf/},
+ * sdk/, ca/ and manifests/. The files come from the registered Secrets and ConfigMaps, so the tree is exactly what
+ * the cluster would get.
+ */
+export function writeTree(inputs: TreeInputs, options: TreeOptions): string[] {
+  const written: string[] = [];
+  const write = (path: string, content: string) => {
+    const file = join(options.out, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content, { mode: PRIVATE_FILES.has(basename(path)) ? 0o600 : 0o644 });
+    if (PRIVATE_FILES.has(basename(path))) chmodSync(file, 0o600);
+    written.push(path);
+  };
+
+  for (const object of inputs.kubernetesObjects) {
+    const labels = object.inputs.metadata?.labels ?? {};
+    const node = labels["fisco-bcos.io/node"];
+    const files: Record<string, string> = object.inputs.stringData ?? object.inputs.data ?? {};
+    if (node && object.inputs.kind === "ConfigMap") for (const [name, text] of Object.entries(files)) write(`${node}/${name}`, text);
+    if (node && object.inputs.kind === "Secret") for (const [name, text] of Object.entries(files)) write(`${node}/conf/${name}`, text);
+    if (labels["app.kubernetes.io/component"] === "sdk" && object.inputs.kind === "Secret") {
+      for (const [name, text] of Object.entries(files)) write(`sdk/${name}`, text);
+    }
+    write(`manifests/${manifestFileName(object.inputs)}`, manifestYaml(object.inputs, options.includeSecrets));
+  }
+  write("ca/ca.crt", inputs.caCertificate);
+  if (options.includeSecrets) {
+    write("ca/ca.key", inputs.caKeyPem);
+    write(`ca/accounts/${inputs.admin.address}.pem`, inputs.admin.privateKeyPem);
+  }
+  return written;
+}
+
+const basename = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
+function manifestFileName(object: Record<string, any>): string {
+  return `${String(object.kind).toLowerCase()}-${object.metadata?.name}.yaml`;
+}
+
+/** YAML with sorted keys; Secret values redacted unless asked for. */
+export function manifestYaml(object: Record<string, any>, includeSecrets: boolean): string {
+  const shown = object.kind === "Secret" && !includeSecrets ? redactSecret(object) : object;
+  return dump(shown, { sortKeys: true, lineWidth: -1, noRefs: true });
+}
+
+function redactSecret(secret: Record<string, any>): Record<string, any> {
+  const redact = (values?: Record<string, string>) => values && Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED]));
+  return { ...secret, ...(secret.stringData && { stringData: redact(secret.stringData) }), ...(secret.data && { data: redact(secret.data) }) };
+}

@@ -1,0 +1,54 @@
+import { parseArgs } from "node:util";
+import { ChainConfigError } from "../chain/spec";
+import { synth } from "../offline/synth";
+
+const USAGE = `usage: npm run synth -- --stack <env> --out <dir> [--nodes N] [--include-secrets] [--force]
+
+Renders the chain offline (no Pulumi CLI, no cluster): a build_chain-style tree of node directories,
+sdk/, ca/ca.crt and manifests/ with every Kubernetes object the program registers.
+  --stack <env>        stack file stacks/Pulumi.<env>.yaml (dev, staging, prod, kind)
+  --out <dir>          output directory; must be empty or absent unless --force
+  --nodes N            replace the stack's node list with N sealers of weight 1
+  --include-secrets    show Secret values in manifests/ and write ca/ca.key and the admin account key
+  --force              write into a non-empty --out directory`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        stack: { type: "string" },
+        out: { type: "string" },
+        nodes: { type: "string" },
+        "include-secrets": { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!args.stack || !args.out) {
+    console.error(`--stack and --out are required\n\n${USAGE}`);
+    return 2;
+  }
+  const nodes = args.nodes === undefined ? undefined : Number(args.nodes);
+  if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1 && nodes <= 256)) {
+    console.error(`--nodes must be an integer from 1 to 256 (got ${args.nodes})`);
+    return 2;
+  }
+  try {
+    await synth({ stack: args.stack, out: args.out, nodes, includeSecrets: args["include-secrets"], force: args.force, log: (l) => console.log(l) });
+    return 0;
+  } catch (error) {
+    console.error(error instanceof ChainConfigError ? error.message : `synth failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,20 @@
+import { pulumiConfigFromStackFile } from "../../chain/stack-config";
+import type { RegisteredResource } from "../../offline/engine";
+import { runProgramOffline, type OfflineRun } from "../../offline/run-program";
+import type { ProviderState } from "../../offline/engine";
+
+/** Run the Pulumi program offline with config written as in a stack file (keys without the namespace). */
+export function runChain(config: Record<string, unknown> = {}, providerState?: ProviderState): Promise<OfflineRun> {
+  const stackFile = Object.fromEntries(Object.entries(config).map(([k, v]) => [`fisco-bcos:${k}`, v]));
+  return runProgramOffline({ stack: "test", config: pulumiConfigFromStackFile(stackFile), providerState });
+}
+
+export function k8sObject(run: OfflineRun, kind: string, name: string): Record<string, any> {
+  const found = run.engine.kubernetesObjects().find((r) => r.inputs.kind === kind && r.inputs.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} registered`);
+  return found.inputs;
+}
+
+export function resourcesOfType(run: OfflineRun, type: string): RegisteredResource[] {
+  return run.engine.resources.filter((r) => r.type === type);
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { load } from "js-yaml";
+import { nodeIdFromPem } from "../chain/keys";
+import { REDACTED } from "../offline/write-tree";
+
+const ROOT = join(__dirname, "..");
+
+function synth(...args: string[]) {
+  return synthWith({}, ...args);
+}
+
+function synthWith(env: Record<string, string>, ...args: string[]) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "synth.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "synth-"));
+
+describe("npm run synth", () => {
+  let out: string;
+  let result: ReturnType<typeof synth>;
+  before(() => {
+    out = join(tmp(), "nodes");
+    result = synth("--stack", "dev", "--out", out);
+  });
+
+  test("writes a build_chain-style tree for the dev stack", () => {
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /wrote \d+ files for 4 nodes/);
+    for (const node of ["node0", "node1", "node2", "node3"]) {
+      for (const file of ["config.ini", "config.genesis", "nodes.json", "conf/ca.crt", "conf/ssl.crt", "conf/ssl.key", "conf/node.pem", "conf/node.nodeid"]) {
+        assert.ok(existsSync(join(out, node, file)), `${node}/${file}`);
+      }
+      assert.equal(nodeIdFromPem(readFileSync(join(out, node, "conf/node.pem"), "utf8")), readFileSync(join(out, node, "conf/node.nodeid"), "utf8").trim());
+    }
+    assert.deepEqual(readdirSync(join(out, "sdk")).sort(), ["ca.crt", "config.ini", "config.toml", "endpoints.json", "sdk.crt", "sdk.key"]);
+    assert.deepEqual(readdirSync(join(out, "ca")), ["ca.crt"]);
+  });
+
+  test("key files are owner-only (0600), certificates are not", () => {
+    for (const file of ["node0/conf/ssl.key", "node0/conf/node.pem", "sdk/sdk.key"]) assert.equal(statSync(join(out, file)).mode & 0o777, 0o600, file);
+    assert.equal(statSync(join(out, "node0/conf/ssl.crt")).mode & 0o777, 0o644);
+  });
+
+  test("manifests/ has every registered Kubernetes object as YAML, with Secret values redacted", () => {
+    const manifests = readdirSync(join(out, "manifests"));
+    assert.ok(manifests.includes("namespace-fisco-dev.yaml"));
+    assert.equal(manifests.filter((f) => f.startsWith("configmap-")).length, 4);
+    assert.equal(manifests.filter((f) => f.startsWith("secret-")).length, 5);
+    const secret = load(readFileSync(join(out, "manifests", "secret-fisco-node0-keys.yaml"), "utf8")) as any;
+    assert.equal(secret.stringData["ssl.key"], REDACTED);
+    const all = manifests.map((f) => readFileSync(join(out, "manifests", f), "utf8")).join("\n");
+    assert.doesNotMatch(all, /BEGIN (RSA )?PRIVATE KEY/);
+    assert.doesNotMatch(result.stdout + result.stderr, /BEGIN|PRIVATE/);
+  });
+
+  test("--include-secrets shows Secret values and writes the CA key and admin account key", () => {
+    const dir = join(tmp(), "with-secrets");
+    const r = synth("--stack", "dev", "--out", dir, "--include-secrets", "--nodes", "1");
+    assert.equal(r.code, 0, r.stderr);
+    const secret = load(readFileSync(join(dir, "manifests", "secret-fisco-node0-keys.yaml"), "utf8")) as any;
+    assert.match(secret.stringData["ssl.key"], /BEGIN PRIVATE KEY/);
+    assert.equal(statSync(join(dir, "ca", "ca.key")).mode & 0o777, 0o600);
+    const accounts = readdirSync(join(dir, "ca", "accounts"));
+    assert.equal(accounts.length, 1);
+    assert.match(accounts[0], /^0x[0-9a-f]{40}\.pem$/);
+  });
+
+  test("--nodes N replaces the node list with N sealers of weight 1", () => {
+    const dir = join(tmp(), "six");
+    const r = synth("--stack", "prod", "--out", dir, "--nodes", "6");
+    assert.equal(r.code, 0, r.stderr);
+    const nodes = readdirSync(dir).filter((d) => d.startsWith("node")).sort();
+    assert.deepEqual(nodes, ["node0", "node1", "node2", "node3", "node4", "node5"]);
+    const genesis = readFileSync(join(dir, "node0", "config.genesis"), "utf8");
+    assert.equal(genesis.match(/^\s*node\.\d+=[0-9a-f]{128}: 1$/gm)?.length, 6);
+  });
+
+  test("refuses to write into a non-empty directory unless --force", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "keep.txt"), "mine");
+    const refused = synth("--stack", "dev", "--out", dir, "--nodes", "1");
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /exists and is not empty.*--force/);
+    assert.equal(readFileSync(join(dir, "keep.txt"), "utf8"), "mine");
+    assert.equal(synth("--stack", "dev", "--out", dir, "--nodes", "1", "--force").code, 0);
+  });
+
+  test("bad usage exits 2; an unknown stack or a bad stack file exits 1 naming the problem", () => {
+    assert.equal(synth("--out", tmp()).code, 2);
+    assert.equal(synth("--stack", "dev", "--out", tmp(), "--nodes", "0").code, 2);
+    const unknown = synth("--stack", "nope", "--out", join(tmp(), "x"));
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /available stacks: dev, kind, prod, staging/);
+  });
+
+  test("an invalid stack file fails before anything is written, naming every bad key", () => {
+    const stacks = tmp();
+    writeFileSync(join(stacks, "Pulumi.bad.yaml"), "config:\n  fisco-bcos:chainId: chain-0\n  fisco-bcos:nodes:\n    - {name: a, weight: 0}\n");
+    const dir = join(tmp(), "never");
+    const r = synthWith({ FISCO_STACKS_DIR: stacks }, "--stack", "bad", "--out", dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /fisco-bcos:chainId: must be 1 to 64 letters or digits/);
+    assert.match(r.stderr, /fisco-bcos:nodes\[0\]\.weight: must be an integer from 1 to 1000 \(got 0\)/);
+    assert.equal(existsSync(dir), false);
+  });
+});
