@@ -12,6 +12,7 @@ import type { ChainSpec } from "../chain/spec";
 import { ChainPki } from "./chain-pki";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { NodeConfigObjects } from "./node-config-objects";
+import { NodeWorkloads } from "./node-workloads";
 import { SdkBundle } from "./sdk-bundle";
 
 export interface FiscoBcosChainArgs {
@@ -53,9 +54,9 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
 
     const configIni = renderConfigIni(spec);
     const nodesJson = renderNodesJson(spec);
-    for (const node of spec.nodes) {
+    const nodeObjects = spec.nodes.map((node) => {
       const tlsIdentity = pki.nodes[node.name];
-      new NodeConfigObjects(
+      return new NodeConfigObjects(
         `${name}-${node.name}`,
         {
           chainName: spec.chainName,
@@ -68,7 +69,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
         },
         parent,
       );
-    }
+    });
 
     this.sdkSecretName = sdkSecretName(spec);
     this.endpoints = renderEndpoints(spec);
@@ -92,6 +93,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
       const checksum = filesDigest({ "config.ini": configIni, "config.genesis": genesis, "nodes.json": nodesJson });
       return chartValues(spec, Object.fromEntries(spec.nodes.map((n) => [n.name, checksum])));
     });
+
+    new NodeWorkloads(`${name}-workloads`, { releaseName: spec.chainName, namespace, values: this.chartValues }, { parent: this, dependsOn: nodeObjects });
 
     this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });
   }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "node:util";
+import { CHART_V4, renderChartChildren } from "./chart-provider";
 import { randomHandlers } from "./random-provider";
 import { tlsHandlers } from "./tls-provider";
 
@@ -39,6 +40,7 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
     const state = prior && isDeepStrictEqual(prior.inputs, inputs) ? prior.state : handler ? await handler(inputs) : inputs;
     this.providerState.set(key, { inputs, state });
     this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state });
+    if (args.type === CHART_V4) this.resources.push(...(await renderChartChildren(args.name, inputs)));
     return { id: `${args.name}-id`, state };
   }
 

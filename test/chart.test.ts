@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { load } from "js-yaml";
+import { maxSealersDown } from "../chain/consensus";
+import { runChain } from "./support/offline-chain";
 import { chartValuesFor, type ChartValues } from "./fixtures/chart-values";
 import { helmLint, helmTemplate, helmTemplateText, validateWithKubernetesModels, type K8sObject } from "./support/helm";
 
@@ -38,25 +40,18 @@ function selectedNodes(objs: K8sObject[], selector: Record<string, string>): str
     .sort();
 }
 
-/** Reference for the PDB rule: largest k whose k heaviest sealers weigh at most f = floor((W-1)/3). */
-function expectedMaxUnavailable(sealerWeights: number[]): number {
-  const f = Math.floor((sealerWeights.reduce((a, b) => a + b, 0) - 1) / 3);
-  let k = 0;
-  let lost = 0;
-  for (const weight of [...sealerWeights].sort((a, b) => b - a)) {
-    lost += weight;
-    if (lost > f) break;
-    k++;
-  }
-  return k;
-}
+/** The PDB rule the component uses (chain/consensus.ts), to check the chart computes the same in its template. */
+const expectedMaxUnavailable = (sealerWeights: number[]) => maxSealersDown(sealerWeights.map((weight, i) => ({ name: `s${i}`, weight })));
 
 for (const size of [1, 4, 7]) {
-  describe(`chart with ${size} node(s)`, () => {
-    const values = chartValuesFor(Array(size).fill(1));
-    const nodeNames = values.nodes.map((n) => `${values.chainName}-${n.name}`).sort();
+  describe(`chart with ${size} node(s), values from the FiscoBcosChain component under mocks`, () => {
+    let values: ChartValues;
+    let nodeNames: string[] = [];
     let objs: K8sObject[] = [];
     before(async () => {
+      const nodes = Array.from({ length: size }, (_, i) => ({ name: `node${i}` }));
+      values = (await runChain({ nodes, namespace: release.namespace })).outputs.chartValues;
+      nodeNames = values.nodes.map((n) => `${values.chainName}-${n.name}`).sort();
       objs = await render(values);
     });
 

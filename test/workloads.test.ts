@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { filesDigest } from "../chain/digest";
+import { retainVolumes } from "../components/node-workloads";
+import { CHART_V4 } from "../offline/chart-provider";
+import type { OfflineRun } from "../offline/run-program";
+import { k8sObject, resourcesOfType, runChain } from "./support/offline-chain";
+import { validateWithKubernetesModels } from "./support/helm";
+
+const NODES = ["node0", "node1", "node2", "node3"];
+let run: OfflineRun;
+const rendered = () => run.engine.kubernetesObjects().filter((r) => r.name.startsWith("fisco-workloads:")).map((r) => r.inputs);
+
+before(async () => {
+  run = await runChain({ namespace: "ledger", clusterDomain: "corp.local", web3: { enabled: true } });
+});
+
+describe("FiscoBcosChain installs the chart", () => {
+  test("one Helm Chart v4 resource: the project's chart, the chain's namespace, the component's values", () => {
+    const charts = resourcesOfType(run, CHART_V4);
+    assert.equal(charts.length, 1);
+    assert.equal(charts[0].inputs.chart, join(__dirname, "..", "charts", "fisco-bcos"));
+    assert.equal(charts[0].inputs.namespace, "ledger");
+    assert.deepEqual(charts[0].inputs.values, run.outputs.chartValues);
+  });
+
+  test("the chart's objects are the workloads: a StatefulSet and Service per node, PVCs, PDB, NetworkPolicies; valid", () => {
+    const kinds = rendered().map((o) => o.kind);
+    assert.equal(kinds.filter((k) => k === "StatefulSet").length, NODES.length);
+    assert.equal(kinds.filter((k) => k === "PersistentVolumeClaim").length, NODES.length);
+    assert.ok(kinds.includes("PodDisruptionBudget") && kinds.includes("NetworkPolicy"));
+    for (const object of rendered()) validateWithKubernetesModels(object);
+  });
+
+  test("every StatefulSet mounts the Secret and ConfigMap the component registered for its node", () => {
+    for (const node of NODES) {
+      const sts = rendered().find((o) => o.kind === "StatefulSet" && o.metadata.name === `fisco-${node}`)!;
+      const volumes = Object.fromEntries(sts.spec.template.spec.volumes.map((v: any) => [v.name, v]));
+      const secret = k8sObject(run, "Secret", volumes.keys.secret.secretName);
+      const configMap = k8sObject(run, "ConfigMap", volumes.config.configMap.name);
+      assert.equal(secret.metadata.labels["fisco-bcos.io/node"], node);
+      assert.equal(configMap.metadata.labels["fisco-bcos.io/node"], node);
+      assert.equal(sts.spec.template.metadata.annotations["fisco-bcos.io/config-checksum"], filesDigest(configMap.data));
+    }
+  });
+
+  test("every peer address in nodes.json is a per-node Service of the chart, on its P2P port", () => {
+    const peers: string[] = JSON.parse(k8sObject(run, "ConfigMap", "fisco-node0-config").data["nodes.json"]).nodes;
+    const services = rendered().filter((o) => o.kind === "Service");
+    for (const peer of peers) {
+      const [host, port] = peer.split(":");
+      const [name, namespace, svc, ...domain] = host.split(".");
+      assert.equal(`${namespace}.${svc}.${domain.join(".")}`, "ledger.svc.corp.local");
+      const service = services.find((s) => s.metadata.name === name);
+      assert.ok(service, `no Service ${name} for peer ${peer}`);
+      assert.ok(service.spec.ports.some((p: any) => p.name === "p2p" && p.port === Number(port)));
+    }
+    assert.equal(peers.length, NODES.length);
+  });
+
+  test("no key material in the chart's objects", () => {
+    const text = JSON.stringify(rendered());
+    assert.doesNotMatch(text, /PRIVATE KEY|BEGIN CERTIFICATE/);
+    assert.ok(!rendered().some((o) => o.kind === "Secret"));
+  });
+
+  test("a changed node list changes the config checksum, so pods pick up the new nodes.json", async () => {
+    const grown = await runChain({ namespace: "ledger", clusterDomain: "corp.local", web3: { enabled: true }, nodes: [...NODES, "node4"].map((name) => ({ name })) });
+    assert.notEqual(grown.outputs.chartValues.nodes[0].configChecksum, run.outputs.chartValues.nodes[0].configChecksum);
+  });
+});
+
+describe("node volumes outlive the chart", () => {
+  const args = (type: string) => ({ type, name: "x", props: { a: 1 }, opts: {}, custom: true }) as unknown as pulumi.ResourceTransformArgs;
+
+  test("PVCs get retainOnDelete; nothing else is touched", () => {
+    assert.equal(retainVolumes(args("kubernetes:core/v1:PersistentVolumeClaim"))?.opts.retainOnDelete, true);
+    assert.deepEqual(retainVolumes(args("kubernetes:core/v1:PersistentVolumeClaim"))?.props, { a: 1 });
+    assert.equal(retainVolumes(args("kubernetes:apps/v1:StatefulSet")), undefined);
+  });
+});
