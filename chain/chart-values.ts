@@ -12,6 +12,7 @@ export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<st
     ports: { ...spec.ports },
     web3: { enabled: spec.web3.enabled },
     services: { rpc: service(spec.services.rpc), web3: service(spec.services.web3) },
+    peerReload: { image: { ...spec.helperImage, pullPolicy: spec.imagePullPolicy }, intervalSeconds: 10 },
     scheduling: { sealerSpread: spec.scheduling.sealerSpread },
     networkPolicy: {
       enabled: spec.networkPolicy.enabled,

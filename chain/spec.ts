@@ -70,6 +70,12 @@ export const chainConfigSchema = z.strictObject({
   groupId: pattern(/^[A-Za-z0-9_]{1,64}$/, "1 to 64 letters, digits or '_'").default("group0"),
   image: z.string({ error: "must be an image repository such as fiscoorg/fiscobcos" }).min(1).default("fiscoorg/fiscobcos"),
   imagePullPolicy: oneOf(["Always", "IfNotPresent", "Never"] as const).default("IfNotPresent"),
+  helperImage: z
+    .strictObject({
+      repository: z.string({ error: "must be an image repository" }).min(1).default("busybox"),
+      tag: z.string({ error: "must be an image tag" }).min(1).default("1.36.1"),
+    })
+    .prefault({}),
   version: pattern(/^v3\.\d+\.\d+$/, "a FISCO BCOS 3.x release tag such as v3.16.4").default("v3.16.4"),
   compatibilityVersion: pattern(/^3\.\d+\.\d+$/, "a version such as 3.16.0").optional(),
   authCheck: bool().default(false),

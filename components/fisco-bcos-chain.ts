@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartValues, type ChartValues } from "../chain/chart-values";
 import { filesDigest, sha256Hex } from "../chain/digest";
+import { genesisDrift } from "../chain/genesis-drift";
 import { chainLabels } from "../chain/labels";
 import { nodeConfigMapName, nodeSecretName, sdkSecretName } from "../chain/naming";
 import { renderConfigIni } from "../chain/render/config-ini";
@@ -11,6 +12,7 @@ import { renderEndpoints, renderEndpointsJson, renderGoSdkConfig, renderJavaSdkC
 import type { ChainSpec } from "../chain/spec";
 import { ChainPki } from "./chain-pki";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
+import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
 import { NodeWorkloads } from "./node-workloads";
 import { SdkBundle } from "./sdk-bundle";
@@ -48,7 +50,9 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     this.nodeIds = pulumi.all(Object.fromEntries(Object.entries(keys).map(([node, key]) => [node, key.nodeId])));
     this.adminAddress = admin.address;
     this.adminPrivateKey = admin.privateKeyHex;
-    this.genesis = pulumi.all([this.nodeIds, admin.address]).apply(([nodeIds, adminAddress]) => renderGenesis(spec, { nodeIds, adminAddress }));
+    const wantedGenesis = pulumi.all([this.nodeIds, admin.address]).apply(([nodeIds, adminAddress]) => renderGenesis(spec, { nodeIds, adminAddress }));
+    this.genesis = new GenesisRecord(`${name}-genesis`, { chainName: spec.chainName, namespace, genesis: wantedGenesis }, parent).genesis;
+    warnAboutGenesisDrift(this.genesis, wantedGenesis, this.nodeIds, this);
     this.genesisDigest = this.genesis.apply(sha256Hex);
     this.caCertPem = pki.caCertPem;
 
@@ -89,8 +93,9 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
       parent,
     );
 
+    // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
     this.chartValues = this.genesis.apply((genesis) => {
-      const checksum = filesDigest({ "config.ini": configIni, "config.genesis": genesis, "nodes.json": nodesJson });
+      const checksum = filesDigest({ "config.ini": configIni, "config.genesis": genesis });
       return chartValues(spec, Object.fromEntries(spec.nodes.map((n) => [n.name, checksum])));
     });
 
@@ -98,4 +103,16 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
 
     this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });
   }
+}
+
+function warnAboutGenesisDrift(
+  recorded: pulumi.Output<string>,
+  wanted: pulumi.Output<string>,
+  nodeIds: pulumi.Output<Record<string, string>>,
+  resource: pulumi.Resource,
+): void {
+  pulumi.all([recorded, wanted, nodeIds]).apply(([r, w, ids]) => {
+    const names = Object.fromEntries(Object.entries(ids).map(([node, id]) => [id, node]));
+    for (const message of genesisDrift(r, w, names)) pulumi.log.warn(`the genesis is fixed at creation and kept: ${message}`, resource);
+  });
 }

@@ -24,6 +24,7 @@ type Handler = (inputs: Record<string, any>) => Promise<Record<string, any>>;
 export class OfflineEngine implements pulumi.runtime.Mocks {
   readonly resources: RegisteredResource[] = [];
   private readonly handlers: Record<string, Handler>;
+  private readonly ignoredChanges = new Map<string, readonly string[]>();
 
   constructor(
     private readonly providerState: ProviderState = new Map(),
@@ -34,14 +35,19 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
 
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> {
     const key = `${args.type}::${args.name}`;
-    const inputs = revealSecrets(args.inputs);
     const prior = this.providerState.get(key);
+    const inputs = withIgnoredChanges(revealSecrets(args.inputs), prior?.inputs, this.ignoredChanges.get(key) ?? []);
     const handler = this.handlers[args.type];
     const state = prior && isDeepStrictEqual(prior.inputs, inputs) ? prior.state : handler ? await handler(inputs) : inputs;
     this.providerState.set(key, { inputs, state });
     this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state });
     if (args.type === CHART_V4) this.resources.push(...(await renderChartChildren(args.name, inputs)));
     return { id: `${args.name}-id`, state };
+  }
+
+  /** The engine keeps the old value of an `ignoreChanges` property once a resource exists; so does this one. */
+  noteIgnoreChanges(type: string, name: string, properties: readonly string[]): void {
+    if (properties.length) this.ignoredChanges.set(`${type}::${name}`, properties);
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
@@ -62,4 +68,14 @@ function revealSecrets(value: any): any {
   if (value === null || typeof value !== "object") return value;
   if (value[SIGNATURE_KEY] === SECRET_SIGNATURE) return revealSecrets(value.value);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealSecrets(v)]));
+}
+
+function withIgnoredChanges(inputs: Record<string, any>, prior: Record<string, any> | undefined, ignored: readonly string[]): Record<string, any> {
+  if (!prior || ignored.length === 0) return inputs;
+  const kept = { ...inputs };
+  for (const property of ignored) {
+    if (property.includes(".") || property.includes("[")) throw new Error(`offline engine: ignoreChanges supports top-level properties only (got ${property})`);
+    kept[property] = prior[property];
+  }
+  return kept;
 }

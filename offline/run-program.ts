@@ -4,7 +4,7 @@ import { OfflineEngine, type ProviderState } from "./engine";
 
 // Internal to @pulumi/pulumi, but it is exactly "wait until every registration has been answered".
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void>; getMonitor: () => any };
 
 export const PROJECT = "fisco-bcos";
 
@@ -25,8 +25,19 @@ export interface OfflineRun {
 export async function runProgramOffline(options: OfflineRunOptions): Promise<OfflineRun> {
   const engine = new OfflineEngine(options.providerState);
   await pulumi.runtime.setMocks(engine, PROJECT, options.stack, false);
+  forwardIgnoreChanges(engine);
   pulumi.runtime.setAllConfig({ ...options.config }, []);
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => fiscoBcosProgram())) ?? {};
-  await waitForRPCs();
+  await settings.waitForRPCs();
   return { engine, outputs: outputs as Record<string, any> };
+}
+
+/** The mock monitor drops resource options; pass `ignoreChanges` on to the offline engine, which honours it. */
+function forwardIgnoreChanges(engine: OfflineEngine): void {
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    engine.noteIgnoreChanges(req.getType(), req.getName(), req.getIgnorechangesList());
+    return register(req, callback);
+  };
 }

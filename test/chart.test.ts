@@ -30,7 +30,7 @@ function selects(selector: Record<string, string>, labels: Record<string, string
 }
 
 const podLabels = (sts: K8sObject): Record<string, string> => sts.spec.template.metadata.labels;
-const container = (sts: K8sObject) => sts.spec.template.spec.containers[0];
+const container = (sts: K8sObject) => sts.spec.template.spec.containers.find((c: any) => c.name === "fisco-bcos");
 
 /** Names of the StatefulSets whose pods `selector` selects. */
 function selectedNodes(objs: K8sObject[], selector: Record<string, string>): string[] {
@@ -151,10 +151,13 @@ describe("node StatefulSet", () => {
       assert.deepEqual(c.args, ["-c", "config.ini", "-g", "config.genesis"]);
       const mounts = Object.fromEntries(c.volumeMounts.map((m: any) => [m.mountPath, m]));
       const volumes = Object.fromEntries(pod.spec.volumes.map((v: any) => [v.name, v]));
-      for (const file of ["config.ini", "config.genesis", "nodes.json"]) {
+      for (const file of ["config.ini", "config.genesis"]) {
         assert.equal(mounts[`/data/${file}`].subPath, file);
         assert.equal(volumes[mounts[`/data/${file}`].name].configMap.name, node.configMapName);
       }
+      assert.deepEqual(volumes[mounts["/data"].name].emptyDir, {}, "a writable working directory");
+      assert.equal(mounts["/data/peers"].subPath, undefined, "nodes.json comes from a directory mount the kubelet updates");
+      assert.equal(volumes[mounts["/data/peers"].name].configMap.name, node.configMapName);
       assert.equal(mounts["/data/conf"].readOnly, true);
       assert.deepEqual(volumes[mounts["/data/conf"].name].secret, { secretName: node.secretName, defaultMode: 0o400 });
       assert.ok(volumes[mounts["/data/data"].name].persistentVolumeClaim);
@@ -478,5 +481,53 @@ describe("values are checked", () => {
     const example = load(readFileSync(resolve(chartDir, "examples", "values-example.yaml"), "utf8"));
     await helmLint(chartDir, example);
     assert.equal(ofKind(await render(example), "StatefulSet").length, 4);
+  });
+});
+
+describe("live peer reload", () => {
+  const values = chartValuesFor([1, 1, 1, 1]);
+
+  test("an init container links /data/nodes.json into the ConfigMap directory; a sidecar sends SIGUSR1 on change", async () => {
+    for (const sts of ofKind(await render(values), "StatefulSet")) {
+      const pod = sts.spec.template.spec;
+      assert.equal(pod.shareProcessNamespace, true, "the sidecar must see fisco-bcos to signal it");
+      const [init] = pod.initContainers;
+      assert.match(init.command.join(" "), /ln -sf peers\/nodes\.json \/data\/nodes\.json/);
+      assert.deepEqual(init.volumeMounts.map((m: any) => [m.name, m.mountPath]), [["workdir", "/data"]]);
+      const sidecar = pod.containers.find((c: any) => c.name === "peer-reload");
+      assert.ok(sidecar);
+      const script = sidecar.args.join("\n");
+      assert.match(script, /md5sum \/peers\/nodes\.json/);
+      assert.match(script, /pkill -USR1 -x fisco-bcos/);
+      assert.deepEqual(sidecar.volumeMounts, [{ name: "config", mountPath: "/peers", readOnly: true }]);
+      assert.equal(sidecar.image, `${values.peerReload.image.repository}:${values.peerReload.image.tag}`);
+      for (const c of [init, ...pod.containers]) {
+        assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"], c.name);
+        assert.equal(c.securityContext.allowPrivilegeEscalation, false, c.name);
+      }
+      assert.equal(sts.spec.template.metadata.annotations["kubectl.kubernetes.io/default-container"], "fisco-bcos");
+    }
+  });
+
+  test("the sidecar script runs: it signals only after nodes.json changes", async () => {
+    const { execFile } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const sts = ofKind(await render(values), "StatefulSet")[0];
+    const script: string = sts.spec.template.spec.containers.find((c: any) => c.name === "peer-reload").args[0];
+    const dir = mkdtempSync(join(tmpdir(), "peer-reload-"));
+    writeFileSync(join(dir, "nodes.json"), '{"nodes":["a:30300"]}');
+    // Run the real script with its paths pointed at a temp dir, `sleep` shortened and `pkill` recorded.
+    const runnable = script.replaceAll("/peers/", `${dir}/`).replace(/sleep \d+/, "sleep 0.2").replaceAll("pkill -USR1 -x fisco-bcos", `echo signalled >> ${dir}/signals`);
+    const child = execFile("sh", ["-c", runnable]);
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await wait(600);
+    const signals = () => { try { return readFileSync(join(dir, "signals"), "utf8").trim().split("\n").filter(Boolean).length; } catch { return 0; } };
+    assert.equal(signals(), 0, "no change, no signal");
+    writeFileSync(join(dir, "nodes.json"), '{"nodes":["a:30300","b:30300"]}');
+    await wait(800);
+    child.kill();
+    assert.equal(signals(), 1, "one change, one signal");
   });
 });

@@ -50,7 +50,8 @@ describe("npm run synth", () => {
   test("manifests/ has every registered Kubernetes object as YAML, with Secret values redacted", () => {
     const manifests = readdirSync(join(out, "manifests"));
     assert.ok(manifests.includes("namespace-fisco-dev.yaml"));
-    assert.equal(manifests.filter((f) => f.startsWith("configmap-")).length, 4);
+    assert.equal(manifests.filter((f) => /^configmap-fisco-node\d-config\.yaml$/.test(f)).length, 4);
+    assert.ok(manifests.includes("configmap-fisco-genesis.yaml"), "the genesis record");
     assert.equal(manifests.filter((f) => f.startsWith("secret-")).length, 5);
     for (const n of [0, 1, 2, 3]) {
       assert.ok(manifests.includes(`statefulset-fisco-node${n}.yaml`), "the chart's objects are in manifests/ too");

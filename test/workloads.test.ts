@@ -42,7 +42,8 @@ describe("FiscoBcosChain installs the chart", () => {
       const configMap = k8sObject(run, "ConfigMap", volumes.config.configMap.name);
       assert.equal(secret.metadata.labels["fisco-bcos.io/node"], node);
       assert.equal(configMap.metadata.labels["fisco-bcos.io/node"], node);
-      assert.equal(sts.spec.template.metadata.annotations["fisco-bcos.io/config-checksum"], filesDigest(configMap.data));
+      const { "config.ini": ini, "config.genesis": genesis } = configMap.data;
+      assert.equal(sts.spec.template.metadata.annotations["fisco-bcos.io/config-checksum"], filesDigest({ "config.ini": ini, "config.genesis": genesis }));
     }
   });
 
@@ -66,9 +67,15 @@ describe("FiscoBcosChain installs the chart", () => {
     assert.ok(!rendered().some((o) => o.kind === "Secret"));
   });
 
-  test("a changed node list changes the config checksum, so pods pick up the new nodes.json", async () => {
-    const grown = await runChain({ namespace: "ledger", clusterDomain: "corp.local", web3: { enabled: true }, nodes: [...NODES, "node4"].map((name) => ({ name })) });
-    assert.notEqual(grown.outputs.chartValues.nodes[0].configChecksum, run.outputs.chartValues.nodes[0].configChecksum);
+  test("the config checksum covers config.ini and config.genesis, not nodes.json (reloaded live by the sidecar)", async () => {
+    const base = { namespace: "ledger", clusterDomain: "corp.local", web3: { enabled: true } };
+    const state = new Map();
+    const before = await runChain(base, state);
+    const grown = await runChain({ ...base, nodes: [...NODES, "node4"].map((name) => ({ name })) }, state);
+    assert.notEqual(k8sObject(grown, "ConfigMap", "fisco-node0-config").data["nodes.json"], k8sObject(before, "ConfigMap", "fisco-node0-config").data["nodes.json"]);
+    assert.equal(grown.outputs.chartValues.nodes[0].configChecksum, before.outputs.chartValues.nodes[0].configChecksum, "adding a node restarts no running node");
+    const relogged = await runChain({ ...base, log: { level: "debug" } }, state);
+    assert.notEqual(relogged.outputs.chartValues.nodes[0].configChecksum, before.outputs.chartValues.nodes[0].configChecksum, "a config.ini change rolls the pods");
   });
 });
 
@@ -79,5 +86,17 @@ describe("node volumes outlive the chart", () => {
     assert.equal(retainVolumes(args("kubernetes:core/v1:PersistentVolumeClaim"))?.opts.retainOnDelete, true);
     assert.deepEqual(retainVolumes(args("kubernetes:core/v1:PersistentVolumeClaim"))?.props, { a: 1 });
     assert.equal(retainVolumes(args("kubernetes:apps/v1:StatefulSet")), undefined);
+  });
+});
+
+describe("the chart's example values", () => {
+  test("are what the component outputs for the default chain (only config checksums differ between runs)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { load } = await import("js-yaml");
+    const { EXAMPLE } = await import("../scripts/chart-example-values");
+    const example = load(readFileSync(EXAMPLE, "utf8")) as any;
+    const fresh = (await runChain()).outputs.chartValues;
+    const withoutChecksums = (v: any) => ({ ...v, nodes: v.nodes.map(({ configChecksum, ...n }: any) => ({ ...n, configChecksum: /^[0-9a-f]{64}$/.test(configChecksum) })) });
+    assert.deepEqual(withoutChecksums(example), withoutChecksums(fresh));
   });
 });

@@ -73,3 +73,17 @@ podAntiAffinity:
         {{- toYaml $term | nindent 8 }}
 {{- end }}
 {{- end -}}
+
+{{/* The small image of the init container and the peer-reload sidecar. */}}
+{{- define "fisco-bcos.helperImage" -}}
+{{- printf "%s:%s" .Values.peerReload.image.repository .Values.peerReload.image.tag -}}
+{{- end }}
+
+{{/* Every container: no privilege escalation, no capabilities, the runtime's default seccomp profile. */}}
+{{- define "fisco-bcos.containerSecurity" -}}
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}

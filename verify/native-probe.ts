@@ -1,0 +1,153 @@
+import { randomBytes } from "node:crypto";
+import { scalarFromSeed } from "../chain/keys";
+import { sleep, type Deadline } from "./deadline";
+import type { NodeApi, Receipt } from "./native-api";
+import { randomNonce, signTransaction, type TransactionData } from "./native-tx";
+import { PROBE_ABI, PROBE_CREATION_CODE, decodeGet, encodeGet, encodeSet } from "./probe/probe";
+import type { CheckResult, ProbeResult } from "./report";
+import { RpcError } from "./rpc-client";
+
+/**
+ * The native test transaction: from a throwaway secp256k1 key (no balance and, with auth check off, no permission
+ * needed), deploy the probe through one node, write set(value) through a second, read get() through a third with
+ * `call`, and fetch the write's receipt from that third node. Works on every 3.x version with the same tars layout
+ * (v3.9.0 … v3.16.4, fisco-native-transactions.md §8).
+ */
+
+export interface NativeProbeOptions {
+  /** Nodes that answered; the probe rotates through them. */
+  readonly apis: readonly NodeApi[];
+  readonly chainId: string;
+  readonly groupId: string;
+  readonly deadline: Deadline;
+  /** Time kept back for the checks after the probe. */
+  readonly reserveMs: number;
+  readonly progress: (line: string) => void;
+  /** The value to write; random and non-zero unless a test forces one (0 makes the probe revert). */
+  readonly value?: bigint;
+}
+
+export interface ProbeOutcome {
+  readonly check: CheckResult;
+  readonly probe: ProbeResult | null;
+}
+
+/** Receipt and txpool status codes (bcos-protocol TransactionStatus.h) the probe may meet. */
+const STATUS_NAMES: Readonly<Record<number, string>> = {
+  1: "Unknown",
+  2: "OutOfGasLimit",
+  10: "BadInstruction",
+  12: "OutOfGas",
+  15: "PrecompiledError",
+  16: "RevertInstruction",
+  18: "PermissionDenied",
+  19: "CallAddressError",
+  10000: "NonceCheckFail",
+  10001: "BlockLimitCheckFail",
+  10002: "TxPoolIsFull",
+  10003: "Malformed",
+  10006: "InvalidChainId",
+  10007: "InvalidGroupId",
+  10008: "InvalidSignature",
+  10015: "InsufficientFunds",
+};
+
+export const statusName = (status: number) => `status ${status}${STATUS_NAMES[status] ? ` (${STATUS_NAMES[status]})` : ""}`;
+
+class ProbeFailure extends Error {}
+
+/** A fresh secp256k1 private key that exists only for this run. */
+export function throwawayKey(): string {
+  return `0x${scalarFromSeed(randomBytes(32).toString("hex")).toString("hex")}`;
+}
+
+/** 1 … 2^63: never 0, which the probe rejects. */
+export function randomValue(): bigint {
+  return (randomBytes(8).readBigUInt64BE() >> 1n) + 1n;
+}
+
+async function send(api: NodeApi, what: string, tx: TransactionData, key: string, options: NativeProbeOptions): Promise<{ receipt: Receipt; hash: string; sender: string }> {
+  const signed = signTransaction(tx, key, { attribute: 1 });
+  let receipt: Receipt;
+  try {
+    receipt = await api.sendTransaction(signed.hex, options.deadline.budget(Number.MAX_SAFE_INTEGER, options.reserveMs));
+  } catch (error) {
+    if (error instanceof RpcError && error.kind === "timeout") throw new ProbeFailure(`${what} via ${api.name}: no receipt in time (${error.message}); the chain is not sealing blocks or the node is stuck`);
+    if (error instanceof RpcError && error.kind === "rpc" && error.code !== undefined && STATUS_NAMES[error.code]) {
+      throw new ProbeFailure(`${what} via ${api.name} rejected: ${statusName(error.code)}: ${error.message}`);
+    }
+    throw new ProbeFailure(`${what} via ${api.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (receipt.transactionHash && receipt.transactionHash !== signed.hash.slice(2)) {
+    throw new ProbeFailure(`${what} via ${api.name}: the node reports transaction hash 0x${receipt.transactionHash}, we computed ${signed.hash}: the encoding or hashing disagrees with this FISCO version`);
+  }
+  if (receipt.status !== 0) {
+    throw new ProbeFailure(`${what} via ${api.name} reverted in block ${receipt.blockNumber}: ${statusName(receipt.status)}${receipt.message ? `, ${receipt.message}` : ""} (tx ${signed.hash})`);
+  }
+  if (receipt.from && receipt.from !== signed.sender.slice(2).toLowerCase()) {
+    throw new ProbeFailure(`${what} via ${api.name}: the node recovered sender 0x${receipt.from}, we signed as ${signed.sender}: the signature layout disagrees with this FISCO version`);
+  }
+  return { receipt, hash: signed.hash, sender: signed.sender };
+}
+
+async function waitForHeight(api: NodeApi, height: number, options: NativeProbeOptions): Promise<void> {
+  for (;;) {
+    const current = await api.blockNumber(options.deadline.budget(5_000, options.reserveMs)).catch(() => -1);
+    if (current >= height) return;
+    if (options.deadline.remaining() <= options.reserveMs) throw new ProbeFailure(`${api.name} did not reach block ${height} in time (at ${current})`);
+    await sleep(Math.min(200, options.deadline.remaining() - options.reserveMs));
+  }
+}
+
+async function probe(options: NativeProbeOptions): Promise<ProbeResult> {
+  const { apis } = options;
+  if (apis.length === 0) throw new ProbeFailure("no node answered, nothing to send the probe through");
+  const [deployer, writer, reader] = [apis[0], apis[1 % apis.length], apis[2 % apis.length]];
+  const key = throwawayKey();
+  const base = { version: 0, chainId: options.chainId, groupId: options.groupId, abi: "" } as const;
+  const start = await deployer.blockNumber(options.deadline.budget(10_000, options.reserveMs));
+
+  options.progress(`probe: deploying the probe contract through ${deployer.name} (block ${start})`);
+  const input = Buffer.from(PROBE_CREATION_CODE.slice(2), "hex");
+  const deploy = await send(deployer, "deploy", { ...base, blockLimit: start + 500, nonce: randomNonce(randomBytes), to: "", input, abi: JSON.stringify(PROBE_ABI) }, key, options);
+  if (!deploy.receipt.contractAddress) throw new ProbeFailure(`deploy via ${deployer.name}: the receipt has no contractAddress`);
+  const contract = `0x${deploy.receipt.contractAddress}`;
+
+  const value = options.value ?? randomValue();
+  options.progress(`probe: contract ${contract} in block ${deploy.receipt.blockNumber}; set(${value}) through ${writer.name}`);
+  const setInput = Buffer.from(encodeSet(value).slice(2), "hex");
+  const write = await send(writer, `set(${value})`, { ...base, blockLimit: deploy.receipt.blockNumber + 500, nonce: randomNonce(randomBytes), to: contract, input: setInput }, key, options);
+
+  options.progress(`probe: set in block ${write.receipt.blockNumber}; reading back through ${reader.name}`);
+  await waitForHeight(reader, write.receipt.blockNumber, options);
+  const budget = () => options.deadline.budget(10_000, options.reserveMs);
+  const read = await reader.callContract(contract, encodeGet(), budget());
+  if (read.status !== 0) throw new ProbeFailure(`get() via ${reader.name}: ${statusName(read.status)}`);
+  const got = decodeGet(read.output);
+  if (got !== value) throw new ProbeFailure(`get() via ${reader.name} returned ${got}, expected ${value}`);
+  const again = await reader.receipt(write.hash, budget());
+  if (again.blockNumber !== write.receipt.blockNumber || again.status !== 0) {
+    throw new ProbeFailure(`${reader.name} has the receipt of ${write.hash} in block ${again.blockNumber} with ${statusName(again.status)}, ${writer.name} said block ${write.receipt.blockNumber}`);
+  }
+  return {
+    contractAddress: contract,
+    txHash: write.hash,
+    blockNumber: write.receipt.blockNumber,
+    deployTxHash: deploy.hash,
+    deployBlockNumber: deploy.receipt.blockNumber,
+    sender: deploy.sender,
+    value: value.toString(),
+    via: { deploy: deployer.name, set: writer.name, get: reader.name },
+  };
+}
+
+export async function runNativeProbe(options: NativeProbeOptions): Promise<ProbeOutcome> {
+  try {
+    const p = await probe(options);
+    const summary = `deployed ${p.contractAddress} (block ${p.deployBlockNumber}, via ${p.via.deploy}), set(${p.value}) in block ${p.blockNumber} via ${p.via.set}, get() via ${p.via.get} = ${p.value}`;
+    return { check: { name: "probe", status: "pass", summary, problems: [] }, probe: p };
+  } catch (error) {
+    const message = error instanceof ProbeFailure || error instanceof RpcError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    return { check: { name: "probe", status: "fail", summary: "the native test transaction did not complete", problems: [message] }, probe: null };
+  }
+}

@@ -1,0 +1,180 @@
+import * as http from "node:http";
+import * as https from "node:https";
+
+/**
+ * JSON-RPC over HTTPS POST to a FISCO BCOS 3.x node's native RPC port (20200), as fisco-bcos-facts.md §5 describes:
+ * mutual TLS 1.2 with the SDK certificate, the chain CA as the only trust anchor, no hostname check (node
+ * certificates have no SAN), integer ids, one request per POST (no batches). `http://` URLs talk plain HTTP, for
+ * nodes with `[rpc] enable_ssl=false`.
+ */
+
+/** PEM text of the chain CA and the client (SDK) certificate and key. */
+export interface TlsMaterial {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface RpcEndpoint {
+  /** Short name used in messages, e.g. node0. */
+  readonly name: string;
+  readonly url: string;
+}
+
+/** Why a call failed: transport (tls, connect, timeout), a non-JSON-RPC answer (http, protocol) or a JSON-RPC error (rpc). */
+export type RpcFailureKind = "tls" | "connect" | "timeout" | "http" | "protocol" | "rpc";
+
+export class RpcError extends Error {
+  constructor(
+    readonly kind: RpcFailureKind,
+    readonly node: string,
+    readonly method: string,
+    message: string,
+    readonly code?: number,
+  ) {
+    super(message);
+    this.name = "RpcError";
+  }
+
+  /** Transport problems that may go away (a node still starting); tls problems do not. */
+  get transient(): boolean {
+    return this.kind === "connect" || this.kind === "timeout";
+  }
+}
+
+const SERVER_CERT_ERRORS = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+]);
+
+const CONNECT_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused: is the node running and its RPC port open?",
+  ENOTFOUND: "host name does not resolve",
+  EAI_AGAIN: "host name lookup failed (temporary)",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ECONNRESET: "connection reset by the node",
+  EPIPE: "connection closed by the node",
+};
+
+/** Turn a Node.js socket/TLS error into an RpcError with a message that says what to check. */
+export function classifyTransportError(error: NodeJS.ErrnoException, node: string, method: string): RpcError {
+  const code = error.code ?? "";
+  if (/^ERR_SSL_(TLSV1|SSLV3)_ALERT_/.test(code)) {
+    return new RpcError("tls", node, method, `TLS handshake refused by the node (${error.message.trim()}): it does not accept our client certificate; use sdk.crt/sdk.key issued by this chain's CA`);
+  }
+  if (SERVER_CERT_ERRORS.has(code)) {
+    return new RpcError("tls", node, method, `the node's TLS certificate is not trusted (${code}): it is not signed by the CA in ca.crt`);
+  }
+  if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) {
+    return new RpcError("tls", node, method, `TLS handshake failed (${code}: ${error.message.trim()})`);
+  }
+  const known = CONNECT_ERRORS[code];
+  return new RpcError("connect", node, method, known ? `${known} (${code})` : `${error.message}${code ? ` (${code})` : ""}`);
+}
+
+export class FiscoRpcClient {
+  private nextId = 1;
+  private readonly agent: http.Agent;
+  private readonly target: URL;
+
+  constructor(
+    readonly endpoint: RpcEndpoint,
+    tls?: TlsMaterial,
+  ) {
+    this.target = new URL(endpoint.url);
+    if (this.target.protocol === "https:") {
+      if (!tls) throw new Error(`${endpoint.name}: ${endpoint.url} is https but no CA/certificate/key was given`);
+      this.agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 2,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: "TLSv1.2",
+        maxVersion: "TLSv1.2",
+        rejectUnauthorized: true,
+        checkServerIdentity: () => undefined,
+      });
+    } else if (this.target.protocol === "http:") {
+      this.agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    } else {
+      throw new Error(`${endpoint.name}: ${endpoint.url} must be an https:// (or http://) URL`);
+    }
+  }
+
+  get name(): string {
+    return this.endpoint.name;
+  }
+
+  /** One JSON-RPC call. Resolves with `result`; rejects with an RpcError. */
+  request<T = unknown>(method: string, params: readonly unknown[], timeoutMs: number): Promise<T> {
+    const id = this.nextId++;
+    const body = JSON.stringify({ jsonrpc: "2.0", id, method, params });
+    return new Promise<T>((resolve, reject) => {
+      const fail = (error: RpcError) => reject(error);
+      const options: https.RequestOptions = {
+        method: "POST",
+        hostname: this.target.hostname.replace(/^\[(.*)\]$/, "$1"),
+        port: this.target.port || (this.target.protocol === "https:" ? 443 : 80),
+        path: this.target.pathname + this.target.search,
+        agent: this.agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      };
+      const send = this.target.protocol === "https:" ? https.request : http.request;
+      const req = send(options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", (error) => fail(classifyTransportError(error, this.name, method)));
+        res.on("end", () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode !== 200) return fail(new RpcError("http", this.name, method, `HTTP ${res.statusCode} from ${method} (not FISCO's native RPC?)`));
+          try {
+            resolve(parseResponse<T>(text, id, this.name, method));
+          } catch (error) {
+            fail(error as RpcError);
+          }
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy(new RpcError("timeout", this.name, method, `no answer to ${method} within ${(timeoutMs / 1000).toFixed(1)} s`));
+      }, Math.max(1, timeoutMs));
+      req.on("error", (error: Error) => {
+        clearTimeout(timer);
+        fail(error instanceof RpcError ? error : classifyTransportError(error as NodeJS.ErrnoException, this.name, method));
+      });
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Check the envelope: same integer id, then either `error` (→ RpcError kind rpc) or `result`. */
+export function parseResponse<T>(text: string, id: number, node: string, method: string): T {
+  let message: { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
+  try {
+    message = JSON.parse(text);
+  } catch {
+    throw new RpcError("protocol", node, method, `answer to ${method} is not JSON (not FISCO's native RPC?): ${text.slice(0, 80)}`);
+  }
+  if (message === null || typeof message !== "object") throw new RpcError("protocol", node, method, `answer to ${method} is not a JSON-RPC object`);
+  if (message.error) {
+    const code = typeof message.error.code === "number" ? message.error.code : undefined;
+    throw new RpcError("rpc", node, method, `${method} failed: ${String(message.error.message ?? "unknown error")}${code === undefined ? "" : ` (code ${code})`}`, code);
+  }
+  if (message.id !== id) throw new RpcError("protocol", node, method, `answer to ${method} carries id ${JSON.stringify(message.id)}, expected ${id}`);
+  if (!("result" in message)) throw new RpcError("protocol", node, method, `answer to ${method} has neither result nor error`);
+  return message.result as T;
+}
