@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { load } from "js-yaml";
+import { EXAMPLE } from "../scripts/chart-example-values";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { filesDigest } from "../chain/digest";
@@ -91,9 +94,6 @@ describe("node volumes outlive the chart", () => {
 
 describe("the chart's example values", () => {
   test("are what the component outputs for the default chain (only config checksums differ between runs)", async () => {
-    const { readFileSync } = await import("node:fs");
-    const { load } = await import("js-yaml");
-    const { EXAMPLE } = await import("../scripts/chart-example-values");
     const example = load(readFileSync(EXAMPLE, "utf8")) as any;
     const fresh = (await runChain()).outputs.chartValues;
     const withoutChecksums = (v: any) => ({ ...v, nodes: v.nodes.map(({ configChecksum, ...n }: any) => ({ ...n, configChecksum: /^[0-9a-f]{64}$/.test(configChecksum) })) });
