@@ -32,7 +32,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   log(`stack ${options.stack}: generating the chain CA, TLS certificates and consensus keys…`);
   const run = await runProgramOffline({ stack: options.stack, config });
   const caKey = run.engine.resources.find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.endsWith("-pki-ca"));
-  const files = writeTree(
+  const files = await writeTree(
     {
       kubernetesObjects: run.engine.kubernetesObjects(),
       caCertificate: run.outputs.caCertificate,

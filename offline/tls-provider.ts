@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { generateRsaKey } from "./rsa-keygen";
+import { takeRsaKey } from "./key-pool";
 import { sshRsaPublicKey } from "./ssh-public-key";
 import { certificateRequest, locallySignedCertificate, selfSignedCertificate, type CertificateOptions } from "./x509";
 
@@ -14,7 +14,7 @@ export const tlsHandlers: Record<string, Handler> = {
   "tls:index/privateKey:PrivateKey": async (inputs) => {
     if (inputs.algorithm !== "RSA") throw new Error(`offline tls provider: algorithm ${inputs.algorithm} is not supported (RSA only)`);
     const rsaBits = inputs.rsaBits ?? 2048;
-    const key = await generateRsaKey(rsaBits);
+    const key = await takeRsaKey(rsaBits);
     const publicKey = createPublicKey(key);
     const ssh = sshRsaPublicKey(publicKey);
     return {

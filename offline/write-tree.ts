@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { dump } from "js-yaml";
 import type { RegisteredResource } from "./engine";
@@ -24,15 +24,9 @@ export interface TreeInputs {
  * sdk/, ca/ and manifests/. The files come from the registered Secrets and ConfigMaps, so the tree is exactly what
  * the cluster would get.
  */
-export function writeTree(inputs: TreeInputs, options: TreeOptions): string[] {
-  const written: string[] = [];
-  const write = (path: string, content: string) => {
-    const file = join(options.out, path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, content, { mode: PRIVATE_FILES.has(basename(path)) ? 0o600 : 0o644 });
-    if (PRIVATE_FILES.has(basename(path))) chmodSync(file, 0o600);
-    written.push(path);
-  };
+export async function writeTree(inputs: TreeInputs, options: TreeOptions): Promise<string[]> {
+  const files = new Map<string, string>();
+  const write = (path: string, content: string) => files.set(path, content);
 
   for (const object of inputs.kubernetesObjects) {
     const labels = object.inputs.metadata?.labels ?? {};
@@ -50,7 +44,22 @@ export function writeTree(inputs: TreeInputs, options: TreeOptions): string[] {
     write("ca/ca.key", inputs.caKeyPem);
     write(`ca/accounts/${inputs.admin.address}.pem`, inputs.admin.privateKeyPem);
   }
-  return written;
+  await writeFiles(options.out, files);
+  return [...files.keys()];
+}
+
+/** Write every file in parallel; private keys owner-only (chmod too, since an existing file keeps its old mode). */
+async function writeFiles(out: string, files: ReadonlyMap<string, string>): Promise<void> {
+  const dirs = new Set([...files.keys()].map((path) => dirname(join(out, path))));
+  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+  await Promise.all(
+    [...files].map(async ([path, content]) => {
+      const file = join(out, path);
+      const mode = PRIVATE_FILES.has(basename(path)) ? 0o600 : 0o644;
+      await writeFile(file, content, { mode });
+      if (mode === 0o600) await chmod(file, mode);
+    }),
+  );
 }
 
 const basename = (path: string) => path.slice(path.lastIndexOf("/") + 1);

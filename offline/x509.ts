@@ -44,7 +44,16 @@ function distinguishedName(subject: Subject = {}): x509.JsonName {
   return pairs.filter(([, value]) => value).map(([type, value]) => ({ [type]: [value as string] }));
 }
 
-async function keyPair(privateKeyPem: string): Promise<CryptoKeyPair> {
+/** Imported keys by PEM: the CA key signs every leaf, and importing it is not free. */
+const importedKeys = new Map<string, Promise<CryptoKeyPair>>();
+
+function keyPair(privateKeyPem: string): Promise<CryptoKeyPair> {
+  let pair = importedKeys.get(privateKeyPem);
+  if (!pair) importedKeys.set(privateKeyPem, (pair = importKeyPair(privateKeyPem)));
+  return pair;
+}
+
+async function importKeyPair(privateKeyPem: string): Promise<CryptoKeyPair> {
   const privateKey = createPrivateKey(privateKeyPem);
   if (privateKey.asymmetricKeyType !== "rsa") throw new Error(`offline tls supports RSA keys only (got ${privateKey.asymmetricKeyType})`);
   const subtle = webcrypto.subtle;

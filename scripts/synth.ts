@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { ChainConfigError } from "../chain/spec";
-import { synth } from "../offline/synth";
+import { prefetchRsaKeys } from "../offline/key-pool";
+import { readStackConfig } from "../offline/stack-file";
 
 const USAGE = `usage: npm run synth -- --stack <env> --out <dir> [--nodes N] [--include-secrets] [--force]
 
@@ -43,12 +43,28 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
+    // Start the TLS keys (nodes, CA, SDK) on the thread pool before the Pulumi program loads.
+    prefetchRsaKeys((nodes ?? configuredNodeCount(args.stack)) + 2);
+    const { synth } = require("../offline/synth") as typeof import("../offline/synth");
     await synth({ stack: args.stack, out: args.out, nodes, includeSecrets: args["include-secrets"], force: args.force, log: (l) => console.log(l) });
     return 0;
   } catch (error) {
+    const { ChainConfigError } = require("../chain/spec") as typeof import("../chain/spec");
     console.error(error instanceof ChainConfigError ? error.message : `synth failed: ${(error as Error).message}`);
     return 1;
   }
 }
 
+/** How many nodes the stack file lists (a hint for key prefetching; the program validates the real list). */
+function configuredNodeCount(stack: string): number {
+  try {
+    const nodes = JSON.parse(readStackConfig(stack)["fisco-bcos:nodes"] ?? "null");
+    return Array.isArray(nodes) ? nodes.length : 4;
+  } catch {
+    return 0;
+  }
+}
+
+// Source-mapped stack traces make every Pulumi resource registration slower; synth reports messages, not stacks.
+process.setSourceMapsEnabled(false);
 main().then((code) => process.exit(code));

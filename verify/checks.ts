@@ -55,7 +55,7 @@ export function checkGenesis(up: readonly UpSnapshot[]): CheckResult {
 
 const idSet = (ids: readonly string[]) => [...new Set(ids)].sort().join(",");
 
-export function checkSealers(up: readonly UpSnapshot[], expectation: SealerExpectation, nameOf: (id: string) => string): CheckResult {
+export function checkSealers(up: readonly UpSnapshot[], expectation: SealerExpectation, nameOf: (id: string) => string | undefined): CheckResult {
   const problems: string[] = [];
   const lists = groupBy(up, (s) => idSet(s.sealers.map((x) => x.nodeId)));
   const reference = up.find((s) => idSet(s.sealers.map((x) => x.nodeId)) === lists[0]?.[0]);
@@ -76,7 +76,7 @@ export function checkSealers(up: readonly UpSnapshot[], expectation: SealerExpec
     const have = new Set(sealers.map((s) => s.nodeId));
     const want = new Set(expectation.ids);
     for (const id of want) if (!have.has(id)) problems.push(`expected sealer ${short(id)} is not in the sealer list`);
-    for (const id of have) if (!want.has(id)) problems.push(`sealer ${short(id)} (${nameOf(id)}) was not expected`);
+    for (const id of have) if (!want.has(id)) problems.push(`sealer ${short(id)}${nameOf(id) ? ` (${nameOf(id)})` : ""} was not expected`);
   }
   if (up.length === 0) problems.push("no node answered getSealerList");
   const weighted = sealers.map((s) => ({ name: s.nodeId, weight: s.weight }));
@@ -84,16 +84,17 @@ export function checkSealers(up: readonly UpSnapshot[], expectation: SealerExpec
   return result("sealers", problems, summary);
 }
 
-export function checkPeers(up: readonly UpSnapshot[], extraIds: readonly string[], nameOf: (id: string) => string): CheckResult {
-  const everyone = new Set([...up.map((s) => s.sync.nodeId), ...extraIds]);
+export function checkPeers(up: readonly UpSnapshot[], extraIds: readonly string[], nameOf: (id: string) => string | undefined): CheckResult {
+  const everyone = [...new Set([...up.map((s) => s.sync.nodeId), ...extraIds])];
   const problems: string[] = [];
-  for (const s of up) {
-    const seen = new Set(s.sync.peers.map((p) => p.nodeId));
-    const missing = [...everyone].filter((id) => id !== s.sync.nodeId && !seen.has(id));
-    if (missing.length > 0) problems.push(`${s.name} does not see ${missing.map((id) => `${nameOf(id)} (${short(id)})`).join(", ")}`);
+  for (const id of everyone) {
+    const blind = up.filter((s) => s.sync.nodeId !== id && !s.sync.peers.some((p) => p.nodeId === id));
+    if (blind.length === 0) continue;
+    const who = nameOf(id) ? `${nameOf(id)} (${short(id)})` : `expected sealer ${short(id)} (none of the nodes answering)`;
+    problems.push(`${who} is not a peer of ${names(blind)}`);
   }
   if (up.length === 0) problems.push("no node answered getSyncStatus");
-  return result("peers", problems, `every node sees the ${Math.max(0, everyone.size - 1)} others`, `${problems.length} of ${up.length} nodes miss peers`);
+  return result("peers", problems, `every node sees the ${Math.max(0, everyone.length - 1)} others`, `${problems.length} of ${everyone.length} nodes are missing from peer lists`);
 }
 
 const heightsOf = (readings: readonly HeightReading[]) => readings.filter((r): r is Extract<HeightReading, { height: number }> => "height" in r);

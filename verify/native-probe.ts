@@ -90,11 +90,17 @@ async function send(api: NodeApi, what: string, tx: TransactionData, key: string
   return { receipt, hash: signed.hash, sender: signed.sender };
 }
 
-async function waitForHeight(api: NodeApi, height: number, options: NativeProbeOptions): Promise<void> {
+/** The first of `candidates` (in order) that holds `height`: the read goes through a node that has the block. */
+async function firstWithHeight(candidates: readonly NodeApi[], height: number, options: NativeProbeOptions): Promise<NodeApi> {
+  const last = new Map<string, number>();
   for (;;) {
-    const current = await api.blockNumber(options.deadline.budget(5_000, options.reserveMs)).catch(() => -1);
-    if (current >= height) return;
-    if (options.deadline.remaining() <= options.reserveMs) throw new ProbeFailure(`${api.name} did not reach block ${height} in time (at ${current})`);
+    const heights = await Promise.all(candidates.map((api) => api.blockNumber(options.deadline.budget(5_000, options.reserveMs)).catch(() => last.get(api.name) ?? -1)));
+    candidates.forEach((api, i) => last.set(api.name, heights[i]));
+    const ready = candidates.find((_, i) => heights[i] >= height);
+    if (ready) return ready;
+    if (options.deadline.remaining() <= options.reserveMs) {
+      throw new ProbeFailure(`no node other than the writer reached block ${height} in time (${candidates.map((c) => `${c.name} at ${last.get(c.name)}`).join(", ")})`);
+    }
     await sleep(Math.min(200, options.deadline.remaining() - options.reserveMs));
   }
 }
@@ -102,7 +108,9 @@ async function waitForHeight(api: NodeApi, height: number, options: NativeProbeO
 async function probe(options: NativeProbeOptions): Promise<ProbeResult> {
   const { apis } = options;
   if (apis.length === 0) throw new ProbeFailure("no node answered, nothing to send the probe through");
-  const [deployer, writer, reader] = [apis[0], apis[1 % apis.length], apis[2 % apis.length]];
+  const [deployer, writer] = [apis[0], apis[1 % apis.length]];
+  // Readers: the third node onwards, then the rest; the writer itself only on a one-node chain.
+  const readers = [...apis.slice(2), ...apis.slice(0, 2)].filter((api) => api !== writer || apis.length === 1);
   const key = throwawayKey();
   const base = { version: 0, chainId: options.chainId, groupId: options.groupId, abi: "" } as const;
   const start = await deployer.blockNumber(options.deadline.budget(10_000, options.reserveMs));
@@ -118,8 +126,8 @@ async function probe(options: NativeProbeOptions): Promise<ProbeResult> {
   const setInput = Buffer.from(encodeSet(value).slice(2), "hex");
   const write = await send(writer, `set(${value})`, { ...base, blockLimit: deploy.receipt.blockNumber + 500, nonce: randomNonce(randomBytes), to: contract, input: setInput }, key, options);
 
+  const reader = await firstWithHeight(readers, write.receipt.blockNumber, options);
   options.progress(`probe: set in block ${write.receipt.blockNumber}; reading back through ${reader.name}`);
-  await waitForHeight(reader, write.receipt.blockNumber, options);
   const budget = () => options.deadline.budget(10_000, options.reserveMs);
   const read = await reader.callContract(contract, encodeGet(), budget());
   if (read.status !== 0) throw new ProbeFailure(`get() via ${reader.name}: ${statusName(read.status)}`);

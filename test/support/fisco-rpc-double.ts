@@ -1,0 +1,753 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import * as https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import { Signature, SigningKey, computeAddress, keccak256 } from "ethers";
+import { PROBE_CREATION_CODE } from "../../verify/probe/probe";
+
+/**
+ * FiscoRpcDouble: a TEST DOUBLE of FISCO BCOS 3.x's native JSON-RPC (port 20200), not a FISCO node.
+ *
+ * It serves N simulated nodes, each on its own loopback port over REAL mutual TLS 1.2 (the node's ssl.crt/ssl.key,
+ * client certificates required and checked against the chain CA), with one shared ledger. It answers the methods
+ * the verifier calls with the JSON shapes FISCO v3.16.4 produces (JsonRpcImpl_2_0.cpp; getSyncStatus and
+ * getConsensusStatus as JSON inside a string), rejects string ids and non-array params as the real parser does, and
+ * for sendTransaction it decodes the tars bytes with its own reader, recomputes the transaction hash from the
+ * decoded fields, recovers the sender from the 65-byte r‖s‖v signature and applies the txpool checks (chain id,
+ * group id, block limit, nonce). A broken encoder, hasher or signer therefore fails here as it would on a node.
+ *
+ * Contract execution is not an EVM: a deploy whose input is exactly the probe's creation code creates a "probe"
+ * contract whose set(uint256)/get() semantics are simulated (store / return slot 0, revert on 0); anything else
+ * reverts. Blocks are sealed only when there are transactions, as FISCO 3.x does.
+ */
+
+export interface DoubleNodeIdentity {
+  readonly name: string;
+  /** 128-hex consensus node id (node.nodeid). */
+  readonly nodeId: string;
+  /** ssl.crt / ssl.key: the node's TLS identity. */
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface FiscoRpcDoubleOptions {
+  /** The chain CA: the only issuer whose client certificates the nodes accept. */
+  readonly ca: string;
+  readonly nodes: readonly DoubleNodeIdentity[];
+  readonly chainId?: string;
+  readonly groupId?: string;
+  /** Sealers as in config.genesis; default every node with weight 1. */
+  readonly sealers?: readonly { readonly nodeId: string; readonly weight: number }[];
+  /** Blocks already on the chain when the double starts (empty filler blocks). */
+  readonly initialHeight?: number;
+  /** Time from a transaction's arrival to its block (FISCO: min_seal_time and consensus). */
+  readonly sealTimeMs?: number;
+  /** How long a committed block takes to reach each node. */
+  readonly syncDelayMs?: number;
+  /** genesis [chain] block_limit. */
+  readonly blockLimit?: number;
+}
+
+type Mode = "up" | "down" | "hang";
+
+interface NodeState {
+  readonly identity: DoubleNodeIdentity;
+  readonly index: number;
+  server: https.Server;
+  readonly sockets: Set<Socket>;
+  port: number;
+  mode: Mode;
+  genesisHash: string;
+  groupId: string;
+  chainId: string;
+  lag: number;
+  diverged: boolean;
+  readonly hiddenPeers: Set<string>;
+}
+
+interface ContractState {
+  readonly kind: "probe" | "other";
+  readonly slot0: bigint;
+}
+
+export interface ReceivedTransaction {
+  readonly node: string;
+  readonly hash: string;
+  readonly sender: string;
+  readonly version: number;
+  readonly to: string;
+  readonly nonce: string;
+  readonly blockLimit: bigint;
+  readonly attribute: number;
+}
+
+interface ExecutedTransaction extends ReceivedTransaction {
+  readonly receipt: Record<string, unknown>;
+}
+
+interface Block {
+  readonly number: number;
+  readonly txs: readonly ExecutedTransaction[];
+  readonly committedAt: number;
+  /** Contract state after this block. */
+  readonly state: ReadonlyMap<string, ContractState>;
+}
+
+interface Pending {
+  readonly node: NodeState;
+  readonly tx: DecodedTransaction;
+  readonly hash: string;
+  readonly sender: string;
+  readonly respond: (receipt: Record<string, unknown>) => void;
+}
+
+export interface RequestLogEntry {
+  readonly node: string;
+  readonly method: string;
+  readonly id: unknown;
+  readonly params: unknown;
+}
+
+const SET = "60fe47b1";
+const GET = "6d4ce63c";
+
+// ---------------------------------------------------------------------------------------------------------------
+// tars reader, written independently of verify/tars.ts (TarsCpp servant/tup/Tars.h TarsInputStream semantics)
+
+type TarsValue = bigint | number | Buffer | TarsStruct | TarsValue[] | Map<TarsValue, TarsValue>;
+type TarsField = { readonly type: number; readonly value: TarsValue };
+type TarsStruct = Map<number, TarsField>;
+
+class TarsReader {
+  private pos = 0;
+
+  constructor(private readonly buf: Buffer) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.buf.length) throw new Error(`tars: truncated at byte ${this.pos}`);
+  }
+
+  head(): { tag: number; type: number } {
+    this.need(1);
+    const b = this.buf[this.pos++];
+    let tag = b >> 4;
+    if (tag === 15) {
+      this.need(1);
+      tag = this.buf[this.pos++];
+    }
+    return { tag, type: b & 0x0f };
+  }
+
+  private take(n: number): Buffer {
+    this.need(n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return Buffer.from(out);
+  }
+
+  private integer(): bigint {
+    const { type } = this.head();
+    const v = this.value(type);
+    if (typeof v !== "bigint") throw new Error("tars: expected an integer");
+    return v;
+  }
+
+  value(type: number): TarsValue {
+    switch (type) {
+      case 0:
+        return BigInt(this.take(1).readInt8(0));
+      case 1:
+        return BigInt(this.take(2).readInt16BE(0));
+      case 2:
+        return BigInt(this.take(4).readInt32BE(0));
+      case 3:
+        return this.take(8).readBigInt64BE(0);
+      case 4:
+        return this.take(4).readFloatBE(0);
+      case 5:
+        return this.take(8).readDoubleBE(0);
+      case 6:
+        return this.take(this.take(1)[0]);
+      case 7:
+        return this.take(this.take(4).readUInt32BE(0));
+      case 8: {
+        const n = Number(this.integer());
+        const map = new Map<TarsValue, TarsValue>();
+        for (let i = 0; i < n; i++) map.set(this.value(this.head().type), this.value(this.head().type));
+        return map;
+      }
+      case 9: {
+        const n = Number(this.integer());
+        return Array.from({ length: n }, () => this.value(this.head().type));
+      }
+      case 10:
+        return this.struct(true);
+      case 12:
+        return 0n;
+      case 13: {
+        const inner = this.head();
+        if (inner.type !== 0 || inner.tag !== 0) throw new Error("tars: SimpleList of something other than bytes");
+        return this.take(Number(this.integer()));
+      }
+      default:
+        throw new Error(`tars: unexpected type ${type} at byte ${this.pos}`);
+    }
+  }
+
+  /** Fields until StructEnd (nested) or the end of the buffer (top level). */
+  struct(nested: boolean): TarsStruct {
+    const fields: TarsStruct = new Map();
+    let lastTag = -1;
+    for (;;) {
+      if (!nested && this.done) return fields;
+      const { tag, type } = this.head();
+      if (type === 11) {
+        if (!nested) throw new Error("tars: StructEnd at top level");
+        return fields;
+      }
+      if (tag <= lastTag) throw new Error(`tars: tag ${tag} after tag ${lastTag} (tags must ascend)`);
+      lastTag = tag;
+      fields.set(tag, { type, value: this.value(type) });
+    }
+  }
+}
+
+export interface DecodedTransaction {
+  readonly version: number;
+  readonly chainId: string;
+  readonly groupId: string;
+  readonly blockLimit: bigint;
+  readonly nonce: Buffer;
+  readonly to: string;
+  readonly input: Buffer;
+  readonly abi: Buffer;
+  readonly value: Buffer;
+  readonly gasPrice: Buffer;
+  readonly gasLimit: bigint;
+  readonly maxFeePerGas: Buffer;
+  readonly maxPriorityFeePerGas: Buffer;
+  readonly extension: Buffer;
+  readonly dataHash: Buffer;
+  readonly signature: Buffer;
+  readonly attribute: number;
+  readonly extraData: string;
+  readonly type: number;
+}
+
+const INT_TYPES = new Set([0, 1, 2, 12]);
+const LONG_TYPES = new Set([0, 1, 2, 3, 12]);
+
+function field(fields: TarsStruct, tag: number, kind: "int" | "long" | "string" | "bytes" | "byte", name: string): bigint | Buffer {
+  const f = fields.get(tag);
+  if (!f) return kind === "string" || kind === "bytes" ? Buffer.alloc(0) : 0n;
+  const ok =
+    kind === "int" ? INT_TYPES.has(f.type) : kind === "long" ? LONG_TYPES.has(f.type) : kind === "byte" ? f.type === 0 || f.type === 12 : kind === "string" ? f.type === 6 || f.type === 7 : f.type === 13 || f.type === 9;
+  if (!ok) throw new Error(`tars: field ${name} (tag ${tag}) has wire type ${f.type}`);
+  if (Array.isArray(f.value)) return Buffer.from(f.value.map((x) => Number(x) & 0xff));
+  return f.value as bigint | Buffer;
+}
+
+/** Decode a whole bcostars::Transaction as the node's TransactionFactoryImpl does. */
+export function decodeTransaction(bytes: Buffer): DecodedTransaction {
+  const top = new TarsReader(bytes).struct(false);
+  const data = top.get(1);
+  if (!data || data.type !== 10) throw new Error("tars: Transaction has no data struct (tag 1)");
+  const d = data.value as TarsStruct;
+  const s = (tag: number, name: string) => field(d, tag, "string", name) as Buffer;
+  return {
+    version: Number(field(d, 1, "int", "version")),
+    chainId: s(2, "chainID").toString("latin1"),
+    groupId: s(3, "groupID").toString("latin1"),
+    blockLimit: field(d, 4, "long", "blockLimit") as bigint,
+    nonce: s(5, "nonce"),
+    to: s(6, "to").toString("latin1"),
+    input: field(d, 7, "bytes", "input") as Buffer,
+    abi: s(8, "abi"),
+    value: s(9, "value"),
+    gasPrice: s(10, "gasPrice"),
+    gasLimit: field(d, 11, "long", "gasLimit") as bigint,
+    maxFeePerGas: s(12, "maxFeePerGas"),
+    maxPriorityFeePerGas: s(13, "maxPriorityFeePerGas"),
+    extension: field(d, 14, "bytes", "extension") as Buffer,
+    dataHash: field(top, 2, "bytes", "dataHash") as Buffer,
+    signature: field(top, 3, "bytes", "signature") as Buffer,
+    attribute: Number(field(top, 5, "int", "attribute")),
+    extraData: (field(top, 8, "string", "extraData") as Buffer).toString("utf8"),
+    type: Number(field(top, 9, "byte", "type")),
+  };
+}
+
+/** TarsHashable.h: keccak256 over the raw field bytes; numbers big-endian; v1 and v2 add their fields. */
+export function hashDecoded(tx: DecodedTransaction): string {
+  const be = (v: bigint, n: number) => {
+    const b = Buffer.alloc(n);
+    if (n === 4) b.writeInt32BE(Number(v));
+    else b.writeBigInt64BE(v);
+    return b;
+  };
+  const parts = [be(BigInt(tx.version), 4), Buffer.from(tx.chainId, "latin1"), Buffer.from(tx.groupId, "latin1"), be(tx.blockLimit, 8), tx.nonce, Buffer.from(tx.to, "latin1"), tx.input, tx.abi];
+  if (tx.version >= 1) parts.push(tx.value, tx.gasPrice, be(tx.gasLimit, 8), tx.maxFeePerGas, tx.maxPriorityFeePerGas);
+  if (tx.version >= 2) parts.push(tx.extension);
+  return keccak256(Buffer.concat(parts));
+}
+
+/** Secp256k1Crypto::recoverAddress: 65 bytes, v the raw recovery id (0 or 1); null when it does not recover. */
+export function recoverSender(hash: string, signature: Buffer): string | null {
+  if (signature.length !== 65 || signature[64] > 1) return null;
+  try {
+    const sig = Signature.from({ r: `0x${signature.subarray(0, 32).toString("hex")}`, s: `0x${signature.subarray(32, 64).toString("hex")}`, yParity: signature[64] as 0 | 1 });
+    return computeAddress(SigningKey.recoverPublicKey(hash, sig)).toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+class RpcFault extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NO_RESPONSE = Symbol("no response");
+
+export class FiscoRpcDouble {
+  readonly chainId: string;
+  readonly groupId: string;
+  readonly genesisHash = randomBytes(32).toString("hex");
+  readonly received: ReceivedTransaction[] = [];
+  readonly requests: RequestLogEntry[] = [];
+  private readonly nodes: NodeState[] = [];
+  private readonly blocks: Block[] = [];
+  private readonly pool: Pending[] = [];
+  private readonly seenNonces = new Set<string>();
+  private sealers: { nodeId: string; weight: number }[];
+  private sealTimer: NodeJS.Timeout | undefined;
+  private stalled = false;
+  private revertWrites = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(private readonly options: FiscoRpcDoubleOptions) {
+    this.chainId = options.chainId ?? "chain0";
+    this.groupId = options.groupId ?? "group0";
+    this.sealers = [...(options.sealers ?? options.nodes.map((n) => ({ nodeId: n.nodeId, weight: 1 })))];
+    const initial = options.initialHeight ?? 0;
+    for (let n = 0; n <= initial; n++) this.blocks.push({ number: n, txs: [], committedAt: 0, state: new Map() });
+  }
+
+  static async start(options: FiscoRpcDoubleOptions): Promise<FiscoRpcDouble> {
+    const double = new FiscoRpcDouble(options);
+    await Promise.all(options.nodes.map((identity, index) => double.listen(identity, index)));
+    return double;
+  }
+
+  private async listen(identity: DoubleNodeIdentity, index: number, port = 0): Promise<void> {
+    const existing = this.nodes[index];
+    const server = https.createServer(
+      { key: identity.key, cert: identity.cert, ca: this.options.ca, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" },
+      (req, res) => this.onRequest(this.nodes[index], req, res),
+    );
+    server.on("tlsClientError", () => undefined);
+    const sockets = existing?.sockets ?? new Set<Socket>();
+    server.on("secureConnection", (socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    server.listen(port, "127.0.0.1");
+    await once(server, "listening");
+    const state: NodeState = existing ?? {
+      identity,
+      index,
+      server,
+      sockets,
+      port: 0,
+      mode: "up",
+      genesisHash: this.genesisHash,
+      groupId: this.groupId,
+      chainId: this.chainId,
+      lag: 0,
+      diverged: false,
+      hiddenPeers: new Set(),
+    };
+    state.server = server;
+    state.port = (server.address() as AddressInfo).port;
+    this.nodes[index] = state;
+  }
+
+  // ------------------------------------------------------------------------------------------- addressing
+
+  get names(): string[] {
+    return this.nodes.map((n) => n.identity.name);
+  }
+
+  url(name: string): string {
+    return `https://127.0.0.1:${this.node(name).port}`;
+  }
+
+  /** name → URL, the shape of endpoints.json's rpc.nodes. */
+  endpoints(): Record<string, string> {
+    return Object.fromEntries(this.nodes.map((n) => [n.identity.name, this.url(n.identity.name)]));
+  }
+
+  get height(): number {
+    return this.blocks.length - 1;
+  }
+
+  private node(name: string): NodeState {
+    const n = this.nodes.find((x) => x.identity.name === name);
+    if (!n) throw new Error(`the double has no node ${name}`);
+    return n;
+  }
+
+  // ------------------------------------------------------------------------------------------- fault injection
+
+  /** The node runs on another genesis (its genesis hash and therefore its block hashes differ). */
+  otherGenesis(name: string): void {
+    const n = this.node(name);
+    n.genesisHash = randomBytes(32).toString("hex");
+  }
+
+  /** `name` has no connection to `peer` (absent from its sync peers). */
+  hidePeer(name: string, peer: string): void {
+    this.node(name).hiddenPeers.add(peer);
+  }
+
+  /** Consensus stops: transactions are accepted into the pool but never sealed. */
+  stall(): void {
+    this.stalled = true;
+    clearTimeout(this.sealTimer);
+  }
+
+  /** The node process is gone: its port refuses connections. */
+  async down(name: string): Promise<void> {
+    const n = this.node(name);
+    n.mode = "down";
+    for (const s of n.sockets) s.destroy();
+    n.server.close();
+    await once(n.server, "close").catch(() => undefined);
+  }
+
+  /** The node process is back, on the same port. */
+  async up(name: string): Promise<void> {
+    const n = this.node(name);
+    await this.listen(n.identity, n.index, n.port);
+    n.mode = "up";
+  }
+
+  /** The node accepts connections and requests but never answers. */
+  hang(name: string): void {
+    this.node(name).mode = "hang";
+  }
+
+  /** The next `count` writes to a probe contract revert (status 16), as a failing require would. */
+  revertProbeWrites(count = 1): void {
+    this.revertWrites = count;
+  }
+
+  /** The node stays `blocks` behind the chain head. */
+  lag(name: string, blocks: number): void {
+    this.node(name).lag = blocks;
+  }
+
+  /** The node's blocks have different hashes than everyone else's (a fork). */
+  diverge(name: string): void {
+    this.node(name).diverged = true;
+  }
+
+  /** The node serves another group, so getGroupInfo for ours answers nothing. */
+  serveGroup(name: string, groupId: string): void {
+    this.node(name).groupId = groupId;
+  }
+
+  setSealers(sealers: readonly { nodeId: string; weight: number }[]): void {
+    this.sealers = [...sealers];
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.sealTimer);
+    for (const t of this.timers) clearTimeout(t);
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        for (const s of n.sockets) s.destroy();
+        if (n.server.listening) {
+          n.server.close();
+          await once(n.server, "close").catch(() => undefined);
+        }
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------- ledger views
+
+  private heightOf(n: NodeState): number {
+    const delay = this.options.syncDelayMs ?? 20;
+    const now = Date.now();
+    let h = this.blocks.length - 1;
+    while (h > 0 && this.blocks[h].committedAt + delay > now) h--;
+    return Math.max(0, h - n.lag);
+  }
+
+  private blockHash(n: NodeState, number: number): string {
+    const block = this.blocks[number];
+    const salt = n.diverged ? n.identity.name : "";
+    return keccak256(Buffer.from(`${n.genesisHash}/${number}/${block.txs.map((t) => t.hash).join(",")}/${salt}`));
+  }
+
+  private peersOf(n: NodeState): NodeState[] {
+    return this.nodes.filter((p) => p !== n && p.mode !== "down" && !n.hiddenPeers.has(p.identity.name));
+  }
+
+  // ------------------------------------------------------------------------------------------- JSON-RPC
+
+  private onRequest(n: NodeState, req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (n.mode === "hang") return; // never answer
+      let id: unknown = 0;
+      const reply = (body: Record<string, unknown>) => {
+        if (res.writableEnded || res.destroyed) return;
+        const text = JSON.stringify({ jsonrpc: "2.0", id, ...body });
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+      };
+      const error = (code: number, message: string) => reply({ error: { code, message } });
+      let request: { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
+      try {
+        request = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        return error(-32600, "invalid request json object");
+      }
+      this.requests.push({ node: n.identity.name, method: String(request.method), id: request.id, params: request.params });
+      // parseRpcRequestJson: jsonrpc, method and an array params are required; the id is read with asInt64.
+      if (request.id !== undefined && !(typeof request.id === "number" && Number.isInteger(request.id))) return error(-32700, "Invalid JSON was received by the server.");
+      id = request.id ?? 0;
+      if (typeof request.jsonrpc !== "string" || typeof request.method !== "string") return error(-32600, "The JSON sent is not a valid Request object.");
+      if (!Array.isArray(request.params)) return error(-32600, "request params is not array object");
+      const params = request.params as unknown[];
+      try {
+        const result = this.dispatch(n, request.method, params, (receipt) => reply({ result: receipt }));
+        if (result !== NO_RESPONSE) reply({ result });
+      } catch (e) {
+        if (e instanceof RpcFault) return error(e.code, e.message);
+        return error(-32603, (e as Error).message);
+      }
+    });
+  }
+
+  private groupCheck(n: NodeState, params: unknown[], method: string): void {
+    const group = typeof params[0] === "string" ? params[0] : "";
+    if (group !== "" && group !== n.groupId) {
+      throw new RpcFault(-32004, `Invalid request for the specified node of doesn't exist or doesn't started! request=${method} chain=${n.chainId} group=${group}`);
+    }
+  }
+
+  private dispatch(n: NodeState, method: string, params: unknown[], respond: (r: Record<string, unknown>) => void): unknown {
+    switch (method) {
+      case "getGroupInfo": {
+        if (params[0] !== n.groupId) return null;
+        return { chainID: n.chainId, groupID: n.groupId, genesisConfig: "{}", iniConfig: "{}", nodeList: [{ name: n.identity.name, nodeID: n.identity.nodeId, type: 0, microService: false }] };
+      }
+      case "getBlockNumber":
+        this.groupCheck(n, params, method);
+        return this.heightOf(n);
+      case "getSyncStatus":
+        this.groupCheck(n, params, method);
+        return `${JSON.stringify(this.syncStatus(n))}\n`;
+      case "getConsensusStatus":
+        this.groupCheck(n, params, method);
+        return `${JSON.stringify(this.consensusStatus(n))}\n`;
+      case "getSealerList":
+        this.groupCheck(n, params, method);
+        return this.sealers.map((s) => ({ nodeID: s.nodeId, weight: s.weight, termWeight: 1 }));
+      case "getBlockHashByNumber": {
+        this.groupCheck(n, params, method);
+        const number = params[2];
+        if (typeof number !== "number" || !Number.isInteger(number)) throw new RpcFault(-32603, "Value is not convertible to Int64.");
+        return number >= 0 && number <= this.heightOf(n) ? this.blockHash(n, number) : `0x${"0".repeat(64)}`;
+      }
+      case "getTransactionReceipt": {
+        this.groupCheck(n, params, method);
+        const hash = String(params[2]).toLowerCase().replace(/^(0x)?/, "0x");
+        const tx = this.blocks.slice(0, this.heightOf(n) + 1).flatMap((b) => b.txs).find((t) => t.hash === hash);
+        if (!tx) throw new RpcFault(-1, "GetTransactionReceiptByHash: not found");
+        return tx.receipt;
+      }
+      case "call": {
+        this.groupCheck(n, params, method);
+        const height = this.heightOf(n);
+        const { status, output } = this.execute(this.blocks[height].state, String(params[2]), Buffer.from(String(params[3]).replace(/^0x/, ""), "hex"), false);
+        return { blockNumber: height, status, output };
+      }
+      case "sendTransaction":
+        this.groupCheck(n, params, method);
+        this.submit(n, String(params[2] ?? ""), respond);
+        return NO_RESPONSE;
+      default:
+        throw new RpcFault(-32601, "The method does not exist/is not available.");
+    }
+  }
+
+  private syncStatus(n: NodeState) {
+    const h = this.heightOf(n);
+    const head = Math.max(...this.nodes.filter((p) => p.mode !== "down").map((p) => this.heightOf(p)));
+    return {
+      isSyncing: h < head,
+      genesisHash: n.genesisHash,
+      nodeID: n.identity.nodeId,
+      blockNumber: h,
+      archivedBlockNumber: 0,
+      latestHash: this.blockHash(n, h).slice(2),
+      knownHighestNumber: head,
+      knownLatestHash: this.blockHash(n, Math.min(head, this.blocks.length - 1)).slice(2),
+      peers: this.peersOf(n).map((p) => {
+        const ph = this.heightOf(p);
+        return { nodeID: p.identity.nodeId, genesisHash: p.genesisHash, blockNumber: ph, latestHash: this.blockHash(p, ph).slice(2), archivedBlockNumber: 0 };
+      }),
+    };
+  }
+
+  private consensusStatus(n: NodeState) {
+    const h = this.heightOf(n);
+    const total = this.sealers.reduce((s, x) => s + x.weight, 0);
+    const f = Math.floor((total - 1) / 3);
+    const index = this.sealers.findIndex((s) => s.nodeId === n.identity.nodeId);
+    return {
+      nodeID: n.identity.nodeId,
+      index: Math.max(0, index),
+      leaderIndex: h % Math.max(1, this.sealers.length),
+      consensusNodesNum: this.sealers.length,
+      maxFaultyQuorum: f,
+      minRequiredQuorum: total - f,
+      isConsensusNode: index >= 0,
+      blockNumber: h,
+      hash: this.blockHash(n, h).slice(2),
+      timeout: false,
+      changeCycle: 0,
+      view: h,
+      connectedNodeList: this.peersOf(n).length,
+      consensusNodeList: this.sealers.map((s, i) => ({ nodeID: s.nodeId, weight: s.weight, termWeight: 1, index: i })),
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------- transactions
+
+  private submit(n: NodeState, hex: string, respond: (r: Record<string, unknown>) => void): void {
+    const clean = hex.replace(/^0x/, "");
+    if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) throw new RpcFault(-32602, "Invalid params: the transaction is not hex");
+    let tx: DecodedTransaction;
+    try {
+      tx = decodeTransaction(Buffer.from(clean, "hex"));
+    } catch (e) {
+      throw new RpcFault(-1, `decode transaction failed: ${(e as Error).message}`);
+    }
+    if (tx.type !== 0) throw new RpcFault(-1, "only native transactions (type 0) are simulated");
+    if (tx.version < 0 || tx.version > 2) throw new RpcFault(-1, `transaction version ${tx.version} not supported`);
+    // TransactionFactoryImpl::createTransaction: recompute the hash; a supplied dataHash must match it.
+    const hash = hashDecoded(tx);
+    if (tx.dataHash.length > 0 && `0x${tx.dataHash.toString("hex")}` !== hash) throw new RpcFault(-1, "transaction hash mismatching, maybe transaction version not support.");
+    if (tx.chainId !== n.chainId) throw new RpcFault(-32603, "Chain ID mismatch!");
+    // txpool validation (TxValidator, LedgerNonceChecker): group, block limit, nonce, signature.
+    if (tx.groupId !== n.groupId) throw new RpcFault(10007, "InvalidGroupId");
+    const height = BigInt(this.heightOf(n));
+    const limit = BigInt(this.options.blockLimit ?? 1000);
+    if (!(tx.blockLimit > height && tx.blockLimit <= height + limit)) throw new RpcFault(10001, "BlockLimitCheckFail");
+    const nonceKey = tx.nonce.toString("hex");
+    if (this.seenNonces.has(nonceKey)) throw new RpcFault(10000, "NonceCheckFail");
+    const sender = recoverSender(hash, tx.signature);
+    if (!sender) throw new RpcFault(10008, "InvalidSignature");
+    this.seenNonces.add(nonceKey);
+    this.received.push({ node: n.identity.name, hash, sender, version: tx.version, to: tx.to, nonce: tx.nonce.toString("latin1"), blockLimit: tx.blockLimit, attribute: tx.attribute });
+    this.pool.push({ node: n, tx, hash, sender, respond });
+    this.scheduleSeal();
+  }
+
+  private scheduleSeal(): void {
+    if (this.stalled || this.sealTimer) return;
+    this.sealTimer = setTimeout(() => {
+      this.sealTimer = undefined;
+      this.seal();
+    }, this.options.sealTimeMs ?? 30);
+  }
+
+  private seal(): void {
+    if (this.stalled || this.pool.length === 0) return;
+    const pending = this.pool.splice(0, this.pool.length);
+    const number = this.blocks.length;
+    const state = new Map(this.blocks[number - 1].state);
+    const txs: ExecutedTransaction[] = pending.map((p, index) => {
+      const receipt = this.executeTransaction(state, p, number, index);
+      return { node: p.node.identity.name, hash: p.hash, sender: p.sender, version: p.tx.version, to: p.tx.to, nonce: p.tx.nonce.toString("latin1"), blockLimit: p.tx.blockLimit, attribute: p.tx.attribute, receipt };
+    });
+    this.blocks.push({ number, txs, committedAt: Date.now(), state });
+    // The receiving node answers once it has committed the block itself.
+    for (const [i, p] of pending.entries()) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        p.respond(txs[i].receipt);
+      }, this.options.syncDelayMs ?? 20);
+      this.timers.add(timer);
+    }
+  }
+
+  private executeTransaction(state: Map<string, ContractState>, p: Pending, number: number, index: number): Record<string, unknown> {
+    let contractAddress = "";
+    let status = 0;
+    let output = "0x";
+    let message = "";
+    if (p.tx.to === "") {
+      // executor v1, native CREATE: address = first 20 bytes of hash("<block>_<contextID>_<seq>")
+      contractAddress = keccak256(Buffer.from(`${number}_${index}_0`)).slice(2, 42);
+      const isProbe = `0x${p.tx.input.toString("hex")}` === PROBE_CREATION_CODE;
+      state.set(contractAddress, { kind: isProbe ? "probe" : "other", slot0: 0n });
+    } else {
+      ({ status, output, message } = this.execute(state, p.tx.to, p.tx.input, true));
+    }
+    return {
+      version: 0,
+      contractAddress: contractAddress ? `0x${contractAddress}` : "",
+      checksumContractAddress: contractAddress ? `0x${contractAddress}` : "",
+      gasUsed: (21000 + p.tx.input.length * 16).toString(16),
+      status,
+      blockNumber: number,
+      output,
+      message,
+      transactionHash: p.hash,
+      hash: keccak256(Buffer.from(`${p.hash}/${status}`)),
+      logEntries: [],
+      to: p.tx.to,
+      from: p.sender,
+      input: `0x${p.tx.input.toString("hex")}`,
+      extraData: p.tx.extraData,
+    };
+  }
+
+  /** The probe's semantics; writes only when `write` (a transaction, not a call). */
+  private execute(state: Map<string, ContractState> | ReadonlyMap<string, ContractState>, to: string, input: Buffer, write: boolean): { status: number; output: string; message: string } {
+    const address = to.replace(/^0x/i, "").toLowerCase();
+    const revert = (message: string) => ({ status: 16, output: "0x", message });
+    const contract = state.get(address);
+    if (!contract) return revert("call to an address without code");
+    if (contract.kind !== "probe") return revert("not the probe contract");
+    const selector = input.subarray(0, 4).toString("hex");
+    if (selector === GET) return { status: 0, output: `0x${contract.slot0.toString(16).padStart(64, "0")}`, message: "" };
+    if (selector !== SET || input.length < 36) return revert("unknown selector");
+    const value = BigInt(`0x${input.subarray(4, 36).toString("hex")}`);
+    if (value === 0n) return revert("require(v != 0)");
+    if (write && this.revertWrites > 0) {
+      this.revertWrites--;
+      return revert("reverted by fault injection");
+    }
+    if (write) (state as Map<string, ContractState>).set(address, { kind: "probe", slot0: value });
+    return { status: 0, output: "0x", message: "" };
+  }
+}

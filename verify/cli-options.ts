@@ -1,0 +1,195 @@
+import { createPrivateKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { SDK_FILES, type Endpoints } from "../chain/render/sdk-configs";
+import type { SealerExpectation } from "./checks";
+import type { RpcEndpoint } from "./rpc-client";
+import type { VerifyOptions } from "./run";
+
+export const USAGE = `usage: npm run verify -- (--rpc <url,...> --ca <file> --cert <file> --key <file> | --sdk-dir <dir>)
+                        [--web3 <url,...>|sdk] [--web3-key-file <file>]
+                        [--expect-sealers N | --expect-node-ids <id,...>] [--group <id>]
+                        [--timeout S] [--max-lag N] [--no-probe] [--json]
+
+  --rpc <url,...>          native RPC of every node (https://host:20200, comma-separated; http:// if enable_ssl=false)
+  --ca, --cert, --key      chain CA, SDK certificate and SDK key (PEM files)
+  --sdk-dir <dir>          a mounted SDK Secret: ca.crt, sdk.crt, sdk.key and endpoints.json (RPC URLs, group, chain id);
+                           --rpc, --ca, --cert, --key and --group override what it holds
+  --web3 <url,...>|sdk     also run the ethers probe through these web3 endpoints (sdk: the ones in endpoints.json)
+  --web3-key-file <file>   key of a funded account for the web3 probe (0x-hex or PEM); needed on FISCO v3.16.4
+  --expect-sealers N       the sealer list must have N entries
+  --expect-node-ids <ids>  the sealer list must be exactly these 128-hex node ids (node.nodeid)
+  --group <id>             group to verify (default group0, or endpoints.json's)
+  --timeout S              overall time budget in seconds, 1–3600 (default 300)
+  --max-lag N              largest allowed block height difference between nodes (default 10)
+  --no-probe               do not send test transactions (read-only checks)
+  --json                   print the report as JSON
+Exit status: 0 healthy, 1 a check failed, 2 bad usage.`;
+
+export class UsageError extends Error {}
+
+export interface CliChoice {
+  readonly options: VerifyOptions;
+  readonly json: boolean;
+}
+
+const NODE_ID = /^[0-9a-fA-F]{128}$/;
+
+function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+function readText(flag: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    return fail(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+function urls(flag: string, value: string): string[] {
+  const list = value.split(",").map((u) => u.trim()).filter(Boolean);
+  if (list.length === 0) fail(`${flag}: give at least one URL, comma-separated`);
+  for (const u of list) {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      return fail(`${flag}: "${u}" is not a URL (expected e.g. https://host:20200)`);
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") fail(`${flag}: "${u}" must be an https:// or http:// URL`);
+  }
+  return list;
+}
+
+/** node0-style names from URLs: the host's first DNS label, or host:port when that is not unique. */
+export function endpointsFromUrls(list: readonly string[]): RpcEndpoint[] {
+  const label = (u: URL) => (/^[\d.]+$|^\[/.test(u.hostname) ? u.host : u.hostname.split(".")[0]);
+  const parsed = list.map((u) => new URL(u));
+  const labels = parsed.map(label);
+  const unique = new Set(labels).size === labels.length;
+  return parsed.map((u, i) => ({ name: unique ? labels[i] : u.host, url: list[i] }));
+}
+
+function number(flag: string, value: string | undefined, min: number, max: number, integer: boolean, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || (integer && !Number.isInteger(n)) || n < min || n > max) fail(`${flag} must be ${what} from ${min} to ${max} (got "${value}")`);
+  return n;
+}
+
+function sealerExpectation(count: string | undefined, ids: string | undefined): SealerExpectation {
+  if (count !== undefined && ids !== undefined) fail("--expect-sealers and --expect-node-ids cannot be combined: give one");
+  const n = number("--expect-sealers", count, 1, 1000, true, "an integer");
+  if (n !== undefined) return { kind: "count", count: n };
+  if (ids === undefined) return { kind: "none" };
+  const list = ids.split(",").map((id) => id.trim().replace(/^0x/, "")).filter(Boolean);
+  if (list.length === 0) fail("--expect-node-ids: give at least one node id");
+  for (const id of list) if (!NODE_ID.test(id)) fail(`--expect-node-ids: "${id.slice(0, 20)}${id.length > 20 ? "…" : ""}" is not a 128-hex node id (the content of node.nodeid)`);
+  return { kind: "ids", ids: list.map((id) => id.toLowerCase()) };
+}
+
+/** A web3 signing key from a file: 0x-hex (32 bytes) or a secp256k1 PEM as FISCO's get_account.sh writes it. */
+export function readPrivateKeyFile(flag: string, file: string): string {
+  const text = readText(flag, file).trim();
+  if (/^(0x)?[0-9a-fA-F]{64}$/.test(text)) return `0x${text.replace(/^0x/, "").toLowerCase()}`;
+  try {
+    const jwk = createPrivateKey(text).export({ format: "jwk" });
+    if (jwk.crv !== "secp256k1" || !jwk.d) fail(`${flag}: ${file} is not a secp256k1 key`);
+    return `0x${Buffer.from(jwk.d, "base64url").toString("hex").padStart(64, "0")}`;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    return fail(`${flag}: ${file} holds neither a 0x-hex private key nor a PEM key`);
+  }
+}
+
+function readEndpoints(dir: string): Endpoints {
+  const text = readText("--sdk-dir", join(dir, SDK_FILES.endpoints));
+  try {
+    const parsed = JSON.parse(text) as Endpoints;
+    if (!parsed?.rpc?.nodes || typeof parsed.rpc.nodes !== "object") throw new Error("no rpc.nodes");
+    return parsed;
+  } catch (error) {
+    return fail(`--sdk-dir: ${join(dir, SDK_FILES.endpoints)} is not the SDK Secret's endpoints.json (${(error as Error).message})`);
+  }
+}
+
+/** Parse argv into runVerification options; throws UsageError naming the flag and what is allowed. */
+export function parseCli(argv: readonly string[]): CliChoice | "help" {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        rpc: { type: "string" },
+        ca: { type: "string" },
+        cert: { type: "string" },
+        key: { type: "string" },
+        "sdk-dir": { type: "string" },
+        web3: { type: "string" },
+        "web3-key-file": { type: "string" },
+        "expect-sealers": { type: "string" },
+        "expect-node-ids": { type: "string" },
+        group: { type: "string" },
+        timeout: { type: "string" },
+        "max-lag": { type: "string" },
+        "no-probe": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    return fail((error as Error).message.split("\n")[0].replace(/\. To specify .*$/, ""));
+  }
+  if (values.help) return "help";
+  const str = (name: string) => values[name] as string | undefined;
+
+  const sdkDir = str("sdk-dir");
+  const sdk = sdkDir === undefined ? undefined : readEndpoints(sdkDir);
+  const rpcFlag = str("rpc");
+  const rpc = rpcFlag !== undefined ? endpointsFromUrls(urls("--rpc", rpcFlag)) : sdk ? Object.entries(sdk.rpc.nodes).map(([name, url]) => ({ name, url })) : undefined;
+  if (!rpc || rpc.length === 0) fail("--rpc: give the node URLs (https://host:20200,...) or --sdk-dir <dir>");
+
+  const file = (flag: "ca" | "cert" | "key", sdkName: string) => {
+    const path = str(flag) ?? (sdkDir !== undefined ? join(sdkDir, sdkName) : undefined);
+    return path === undefined ? undefined : readText(`--${flag}`, path);
+  };
+  const needsTls = rpc.some((e) => e.url.startsWith("https:"));
+  const [ca, cert, key] = [file("ca", SDK_FILES.caCert), file("cert", SDK_FILES.cert), file("key", SDK_FILES.key)];
+  if (needsTls && (!ca || !cert || !key)) fail(`--ca, --cert and --key are required for https:// RPC URLs (missing ${[!ca && "--ca", !cert && "--cert", !key && "--key"].filter(Boolean).join(", ")}), or give --sdk-dir`);
+
+  const web3Flag = str("web3");
+  let web3: RpcEndpoint[] | undefined;
+  if (web3Flag === "sdk") {
+    if (!sdk?.web3) fail("--web3 sdk: needs --sdk-dir whose endpoints.json lists web3 endpoints (web3.enabled in the stack)");
+    web3 = Object.entries(sdk.web3.nodes).map(([name, url]) => ({ name, url }));
+  } else if (web3Flag !== undefined) {
+    web3 = endpointsFromUrls(urls("--web3", web3Flag));
+  }
+  const keyFile = str("web3-key-file");
+  if (keyFile !== undefined && !web3) fail("--web3-key-file: only used with --web3");
+
+  const group = str("group") ?? sdk?.groupId;
+  if (group !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(group)) fail(`--group must be 1–64 letters, digits or _ (got "${group}")`);
+  const timeout = number("--timeout", str("timeout"), 1, 3600, false, "a number of seconds");
+  const maxLag = number("--max-lag", str("max-lag"), 0, 1_000_000, true, "an integer");
+
+  return {
+    json: values.json === true,
+    options: {
+      rpc,
+      tls: ca && cert && key ? { ca, cert, key } : undefined,
+      groupId: group,
+      expectedChainId: sdk?.chainId,
+      web3,
+      web3PrivateKey: keyFile === undefined ? undefined : readPrivateKeyFile("--web3-key-file", keyFile),
+      expect: sealerExpectation(str("expect-sealers"), str("expect-node-ids")),
+      timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      maxLag,
+      probe: values["no-probe"] !== true,
+    },
+  };
+}
