@@ -79,6 +79,7 @@ export const chainConfigSchema = z.strictObject({
   version: pattern(/^v3\.\d+\.\d+$/, "a FISCO BCOS 3.x release tag such as v3.16.4").default("v3.16.4"),
   compatibilityVersion: pattern(/^3\.\d+\.\d+$/, "a version such as 3.16.0").optional(),
   authCheck: bool().default(false),
+  protect: bool().default(false),
   txGasLimit: int(100_000, Number.MAX_SAFE_INTEGER).default(3_000_000_000),
   consensus: z
     .strictObject({

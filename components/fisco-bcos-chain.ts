@@ -38,20 +38,22 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     super("fisco-bcos:index:FiscoBcosChain", name, {}, opts);
     const { spec } = args;
     const parent = { parent: this };
+    // Key material and the genesis record: with `protect`, `pulumi destroy` refuses to delete them (children inherit it).
+    const identity = { parent: this, protect: spec.protect };
 
     const namespace = spec.createNamespace
       ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace, labels: chainLabels(spec.chainName) } }, parent).metadata.name
       : pulumi.output(spec.namespace);
 
-    const pki = new ChainPki(`${name}-pki`, { nodeNames: spec.nodes.map((n) => n.name), validityDays: spec.certificates.validityDays }, parent);
-    const keys = Object.fromEntries(spec.nodes.map((n) => [n.name, new NodeConsensusKey(`${name}-${n.name}-consensus`, parent)]));
-    const admin = new AdminAccount(`${name}-admin`, parent);
+    const pki = new ChainPki(`${name}-pki`, { nodeNames: spec.nodes.map((n) => n.name), validityDays: spec.certificates.validityDays }, identity);
+    const keys = Object.fromEntries(spec.nodes.map((n) => [n.name, new NodeConsensusKey(`${name}-${n.name}-consensus`, identity)]));
+    const admin = new AdminAccount(`${name}-admin`, identity);
 
     this.nodeIds = pulumi.all(Object.fromEntries(Object.entries(keys).map(([node, key]) => [node, key.nodeId])));
     this.adminAddress = admin.address;
     this.adminPrivateKey = admin.privateKeyHex;
     const wantedGenesis = pulumi.all([this.nodeIds, admin.address]).apply(([nodeIds, adminAddress]) => renderGenesis(spec, { nodeIds, adminAddress }));
-    this.genesis = new GenesisRecord(`${name}-genesis`, { chainName: spec.chainName, namespace, genesis: wantedGenesis }, parent).genesis;
+    this.genesis = new GenesisRecord(`${name}-genesis`, { chainName: spec.chainName, namespace, genesis: wantedGenesis }, identity).genesis;
     warnAboutGenesisDrift(this.genesis, wantedGenesis, this.nodeIds, this);
     this.genesisDigest = this.genesis.apply(sha256Hex);
     this.caCertPem = pki.caCertPem;
@@ -71,7 +73,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
           conf: { caCert: pki.caCertPem, sslCert: tlsIdentity.certPem, sslKey: tlsIdentity.keyPem, nodePem: keys[node.name].pem, nodeId: keys[node.name].nodeId },
           files: { configIni, genesis: this.genesis, nodesJson },
         },
-        parent,
+        identity,
       );
     });
 
@@ -90,7 +92,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
         goConfig: renderGoSdkConfig(spec),
         endpointsJson: renderEndpointsJson(spec),
       },
-      parent,
+      identity,
     );
 
     // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).

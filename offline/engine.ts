@@ -10,6 +10,14 @@ export interface RegisteredResource {
   readonly custom: boolean;
   readonly inputs: Record<string, any>;
   readonly state: Record<string, any>;
+  readonly options?: ResourceOptionsSeen;
+}
+
+/** The resource options the engine acts on, as the program sent them. */
+export interface ResourceOptionsSeen {
+  readonly ignoreChanges: readonly string[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
 }
 
 /** Provider state kept between runs, as the Pulumi engine keeps it in the stack: same inputs → same outputs. */
@@ -24,7 +32,7 @@ type Handler = (inputs: Record<string, any>) => Promise<Record<string, any>>;
 export class OfflineEngine implements pulumi.runtime.Mocks {
   readonly resources: RegisteredResource[] = [];
   private readonly handlers: Record<string, Handler>;
-  private readonly ignoredChanges = new Map<string, readonly string[]>();
+  private readonly options = new Map<string, ResourceOptionsSeen>();
 
   constructor(
     private readonly providerState: ProviderState = new Map(),
@@ -36,18 +44,19 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> {
     const key = `${args.type}::${args.name}`;
     const prior = this.providerState.get(key);
-    const inputs = withIgnoredChanges(revealSecrets(args.inputs), prior?.inputs, this.ignoredChanges.get(key) ?? []);
+    const options = this.options.get(key);
+    const inputs = withIgnoredChanges(revealSecrets(args.inputs), prior?.inputs, options?.ignoreChanges ?? []);
     const handler = this.handlers[args.type];
     const state = prior && isDeepStrictEqual(prior.inputs, inputs) ? prior.state : handler ? await handler(inputs) : inputs;
     this.providerState.set(key, { inputs, state });
-    this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state });
+    this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state, options });
     if (args.type === CHART_V4) this.resources.push(...(await renderChartChildren(args.name, inputs)));
     return { id: `${args.name}-id`, state };
   }
 
-  /** The engine keeps the old value of an `ignoreChanges` property once a resource exists; so does this one. */
-  noteIgnoreChanges(type: string, name: string, properties: readonly string[]): void {
-    if (properties.length) this.ignoredChanges.set(`${type}::${name}`, properties);
+  /** Options of a registration; `ignoreChanges` is honoured as the engine does (old values kept once a resource exists). */
+  noteOptions(type: string, name: string, options: ResourceOptionsSeen): void {
+    this.options.set(`${type}::${name}`, options);
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, any> {

@@ -25,19 +25,23 @@ export interface OfflineRun {
 export async function runProgramOffline(options: OfflineRunOptions): Promise<OfflineRun> {
   const engine = new OfflineEngine(options.providerState);
   await pulumi.runtime.setMocks(engine, PROJECT, options.stack, false);
-  forwardIgnoreChanges(engine);
+  forwardResourceOptions(engine);
   pulumi.runtime.setAllConfig({ ...options.config }, []);
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => fiscoBcosProgram())) ?? {};
   await settings.waitForRPCs();
   return { engine, outputs: outputs as Record<string, any> };
 }
 
-/** The mock monitor drops resource options; pass `ignoreChanges` on to the offline engine, which honours it. */
-function forwardIgnoreChanges(engine: OfflineEngine): void {
+/** The mock monitor drops resource options; pass them on to the offline engine (it honours `ignoreChanges`). */
+function forwardResourceOptions(engine: OfflineEngine): void {
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: unknown) => {
-    engine.noteIgnoreChanges(req.getType(), req.getName(), req.getIgnorechangesList());
+    engine.noteOptions(req.getType(), req.getName(), {
+      ignoreChanges: req.getIgnorechangesList(),
+      protect: Boolean(req.getProtect()),
+      retainOnDelete: Boolean(req.getRetainondelete()),
+    });
     return register(req, callback);
   };
 }

@@ -65,9 +65,16 @@ const CONNECT_ERRORS: Readonly<Record<string, string>> = {
   EPIPE: "connection closed by the node",
 };
 
-/** Turn a Node.js socket/TLS error into an RpcError with a message that says what to check. */
-export function classifyTransportError(error: NodeJS.ErrnoException, node: string, method: string): RpcError {
+/**
+ * Turn a Node.js socket/TLS error into an RpcError with a message that says what to check. `duringHandshake`:
+ * the TLS handshake had not completed, so a reset there is the node refusing us (Node.js servers often close
+ * without the alert reaching the client; FISCO's boost.asio sends the alert).
+ */
+export function classifyTransportError(error: NodeJS.ErrnoException, node: string, method: string, duringHandshake = false): RpcError {
   const code = error.code ?? "";
+  if (duringHandshake && (code === "ECONNRESET" || code === "EPIPE" || /socket hang up|disconnected before secure/i.test(error.message))) {
+    return new RpcError("tls", node, method, `the node closed the connection during the TLS handshake (${code || error.message}): it most likely refused our client certificate; use sdk.crt/sdk.key issued by this chain's CA`);
+  }
   if (/^ERR_SSL_(TLSV1|SSLV3)_ALERT_/.test(code)) {
     return new RpcError("tls", node, method, `TLS handshake refused by the node (${error.message.trim()}): it does not accept our client certificate; use sdk.crt/sdk.key issued by this chain's CA`);
   }
@@ -83,6 +90,8 @@ export function classifyTransportError(error: NodeJS.ErrnoException, node: strin
 
 export class FiscoRpcClient {
   private nextId = 1;
+  /** Sockets whose TLS handshake completed (the agent reuses them). */
+  private readonly secured = new WeakSet<object>();
   private readonly agent: http.Agent;
   private readonly target: URL;
 
@@ -148,9 +157,15 @@ export class FiscoRpcClient {
       const timer = setTimeout(() => {
         req.destroy(new RpcError("timeout", this.name, method, `no answer to ${method} within ${(timeoutMs / 1000).toFixed(1)} s`));
       }, Math.max(1, timeoutMs));
+      let socket: object | undefined;
+      req.on("socket", (s) => {
+        socket = s;
+        s.once("secureConnect", () => this.secured.add(s));
+      });
       req.on("error", (error: Error) => {
         clearTimeout(timer);
-        fail(error instanceof RpcError ? error : classifyTransportError(error as NodeJS.ErrnoException, this.name, method));
+        const handshaking = this.target.protocol === "https:" && (socket === undefined || !this.secured.has(socket));
+        fail(error instanceof RpcError ? error : classifyTransportError(error as NodeJS.ErrnoException, this.name, method, handshaking));
       });
       req.end(body);
     });

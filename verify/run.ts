@@ -56,13 +56,12 @@ function structuralChecks(ctx: Context, snapshots: readonly NodeSnapshot[]): Che
   const up = upNodes(snapshots);
   const nameOf = nodeNamer(up);
   const expect = ctx.options.expect ?? { kind: "none" };
-  return [
-    checkReachable(snapshots),
-    checkGroup(snapshots, ctx.options.groupId ?? DEFAULTS.groupId, ctx.options.expectedChainId),
-    checkGenesis(up),
-    checkSealers(up, expect, nameOf),
-    checkPeers(up, expect.kind === "ids" ? expect.ids : [], nameOf),
-  ];
+  const group = checkGroup(snapshots, ctx.options.groupId ?? DEFAULTS.groupId, ctx.options.expectedChainId);
+  if (up.length === 0) {
+    const none = "not checked: no node answered";
+    return [checkReachable(snapshots), snapshots.some((s) => s.kind === "no-group") ? group : skipped("group", none), skipped("genesis", none), skipped("sealers", none), skipped("peers", none)];
+  }
+  return [checkReachable(snapshots), group, checkGenesis(up), checkSealers(up, expect, nameOf), checkPeers(up, expect.kind === "ids" ? expect.ids : [], nameOf)];
 }
 
 function nodeNamer(up: readonly UpSnapshot[]): (id: string) => string | undefined {
