@@ -531,3 +531,79 @@ describe("live peer reload", () => {
     assert.equal(signals(), 1, "one change, one signal");
   });
 });
+
+describe("verification Job", () => {
+  const ids = ["a", "b", "c", "d"].map((c) => c.repeat(128));
+  const withVerification = (hook: boolean, runId = "0123456789abcdef0123") =>
+    changed(chartValuesFor([1, 1, 1, 1]), (v) => {
+      v.verification = { enabled: true, hook, runId, bundleConfigMap: "fisco-verifier-bundle", sdkSecretName: "fisco-sdk", expectNodeIds: ids, timeoutSeconds: 200, probeTransaction: true };
+    });
+  const jobOf = (objs: K8sObject[]) => {
+    const jobs = ofKind(objs, "Job");
+    assert.equal(jobs.length, 1);
+    return jobs[0];
+  };
+
+  test("off by default: no Job, no ServiceAccount", async () => {
+    const objs = await render(chartValuesFor([1, 1, 1, 1]));
+    assert.equal(ofKind(objs, "Job").length + ofKind(objs, "ServiceAccount").length, 0);
+  });
+
+  test("as a Helm hook for Helm, Argo CD and Flux: post-install and post-upgrade", async () => {
+    const job = jobOf(await render(withVerification(true)));
+    assert.equal(job.metadata.annotations["helm.sh/hook"], "post-install,post-upgrade");
+    assert.equal(job.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
+    assert.equal(job.metadata.annotations["config.kubernetes.io/depends-on"], undefined);
+    validateWithKubernetesModels(job);
+  });
+
+  test("for Pulumi (Chart v4 skips hooks): a plain Job ordered after every node StatefulSet", async () => {
+    const objs = await render(withVerification(false));
+    const job = jobOf(objs);
+    assert.equal(job.metadata.annotations["helm.sh/hook"], undefined);
+    const refs = job.metadata.annotations["config.kubernetes.io/depends-on"].split(",");
+    assert.deepEqual(refs, ofKind(objs, "StatefulSet").map((s) => `apps/namespaces/${release.namespace}/StatefulSet/${s.metadata.name}`));
+  });
+
+  test("the Job name carries the run id, so a changed chain gets a new Job", async () => {
+    const a = jobOf(await render(withVerification(false, "aaaaaaaaaa11"))).metadata.name;
+    const b = jobOf(await render(withVerification(false, "bbbbbbbbbb22"))).metadata.name;
+    assert.equal(a, "fisco-verify-aaaaaaaaaa");
+    assert.notEqual(a, b);
+  });
+
+  test("runs the bundled verifier with the SDK Secret, as a labelled RPC client, unprivileged", async () => {
+    const objs = await render(withVerification(false));
+    const job = jobOf(objs);
+    const pod = job.spec.template;
+    const [c] = pod.spec.containers;
+    assert.deepEqual(c.command, ["node", "/verifier/verifier.js"]);
+    assert.ok(c.args.includes("--sdk-dir=/sdk"));
+    assert.ok(c.args.includes(`--expect-node-ids=${ids.join(",")}`));
+    assert.ok(c.args.includes("--timeout=200"));
+    assert.ok(c.args.includes("--report-configmap=fisco-verification"));
+    const volumes = Object.fromEntries(pod.spec.volumes.map((v: any) => [v.name, v]));
+    assert.equal(volumes.verifier.configMap.name, "fisco-verifier-bundle");
+    assert.equal(volumes.sdk.secret.secretName, "fisco-sdk");
+    assert.equal(pod.spec.securityContext.runAsNonRoot, true);
+    assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"]);
+    assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+    const clients = named(objs, "NetworkPolicy", "fisco-clients")!;
+    const podRule = clients.spec.ingress.flatMap((r: any) => r.from).find((f: any) => f.podSelector && !f.namespaceSelector);
+    assert.ok(selects(podRule.podSelector.matchLabels, pod.metadata.labels), "the NetworkPolicy admits the verifier");
+    assert.ok(job.spec.activeDeadlineSeconds > 200);
+  });
+
+  test("its ServiceAccount may write only the report ConfigMap", async () => {
+    const objs = await render(withVerification(false));
+    const role = named(objs, "Role", "fisco-verifier")!;
+    assert.deepEqual(role.rules[0], { apiGroups: [""], resources: ["configmaps"], resourceNames: ["fisco-verification"], verbs: ["get", "update"] });
+    assert.deepEqual(role.rules[1].verbs, ["create"]);
+    assert.equal(named(objs, "RoleBinding", "fisco-verifier")!.subjects[0].name, "fisco-verifier");
+  });
+
+  test("enabled without a run id, bundle or SDK Secret is rejected", async () => {
+    await assert.rejects(render(changed(withVerification(false), (v) => (v.verification.runId = ""))), /runId/);
+    await assert.rejects(render(changed(withVerification(false), (v) => (v.verification.bundleConfigMap = ""))), /bundleConfigMap/);
+  });
+});

@@ -87,3 +87,12 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end }}
+
+{{/* Chart v4's ordering annotation value: every node StatefulSet (apps/namespaces/<ns>/StatefulSet/<name>). */}}
+{{- define "fisco-bcos.statefulSetRefs" -}}
+{{- $refs := list -}}
+{{- range $node := .Values.nodes -}}
+{{- $refs = append $refs (printf "apps/namespaces/%s/StatefulSet/%s" $.Release.Namespace (include "fisco-bcos.nodeName" (dict "root" $ "node" $node))) -}}
+{{- end -}}
+{{- join "," $refs -}}
+{{- end -}}
