@@ -551,17 +551,17 @@ describe("verification Job", () => {
 
   test("as a Helm hook for Helm, Argo CD and Flux: post-install and post-upgrade", async () => {
     const job = jobOf(await render(withVerification(true)));
-    assert.equal(job.metadata.annotations["helm.sh/hook"], "post-install,post-upgrade");
-    assert.equal(job.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
-    assert.equal(job.metadata.annotations["config.kubernetes.io/depends-on"], undefined);
+    assert.equal(job.metadata.annotations!["helm.sh/hook"], "post-install,post-upgrade");
+    assert.equal(job.metadata.annotations!["helm.sh/hook-delete-policy"], "before-hook-creation");
+    assert.equal(job.metadata.annotations!["config.kubernetes.io/depends-on"], undefined);
     validateWithKubernetesModels(job);
   });
 
   test("for Pulumi (Chart v4 skips hooks): a plain Job ordered after every node StatefulSet", async () => {
     const objs = await render(withVerification(false));
     const job = jobOf(objs);
-    assert.equal(job.metadata.annotations["helm.sh/hook"], undefined);
-    const refs = job.metadata.annotations["config.kubernetes.io/depends-on"].split(",");
+    assert.equal(job.metadata.annotations!["helm.sh/hook"], undefined);
+    const refs = job.metadata.annotations!["config.kubernetes.io/depends-on"].split(",");
     assert.deepEqual(refs, ofKind(objs, "StatefulSet").map((s) => `apps/namespaces/${release.namespace}/StatefulSet/${s.metadata.name}`));
   });
 
