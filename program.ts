@@ -18,5 +18,6 @@ export function fiscoBcosProgram() {
     endpoints: chain.endpoints,
     sdkSecretName: chain.sdkSecretName,
     chartValues: chain.chartValues,
+    verification: chain.verification,
   };
 }

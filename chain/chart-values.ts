@@ -1,8 +1,33 @@
-import { nodeConfigMapName, nodeSecretName } from "./naming";
+import { nodeConfigMapName, nodeSecretName, sdkSecretName, verifierBundleName } from "./naming";
 import type { ChainSpec } from "./spec";
 
+/** How the chart runs the verification Job (see charts/fisco-bcos/templates/verification.yaml). */
+export interface VerificationRun {
+  /** Digest of everything the Job verifies; part of its name. */
+  readonly runId: string;
+  /** The genesis sealers' node ids. */
+  readonly expectNodeIds: readonly string[];
+  /** A Helm hook (Helm, Argo CD, Flux), or a plain Job ordered after the nodes (Pulumi's Chart v4 skips hooks). */
+  readonly hook: boolean;
+}
+
+export function verificationValues(spec: ChainSpec, run?: VerificationRun) {
+  if (!spec.verification.enabled || !run) return { enabled: false };
+  return {
+    enabled: true,
+    hook: run.hook,
+    runId: run.runId,
+    image: { ...spec.verification.image, pullPolicy: spec.imagePullPolicy },
+    bundleConfigMap: verifierBundleName(spec),
+    sdkSecretName: sdkSecretName(spec),
+    expectNodeIds: [...run.expectNodeIds],
+    timeoutSeconds: spec.verification.timeoutSeconds,
+    probeTransaction: spec.verification.probeTransaction,
+  };
+}
+
 /** Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows. */
-export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<string, string>>) {
+export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<string, string>>, verification?: VerificationRun) {
   const [repository, tag] = [spec.image, spec.version];
   const service = (s: ChainSpec["services"]["rpc"]) => ({ type: s.type, nodePort: s.nodePort ?? null });
   return {
@@ -30,6 +55,7 @@ export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<st
       resources: node.resources,
       storage: { size: node.storage.size, storageClassName: node.storage.storageClass },
     })),
+    verification: verificationValues(spec, verification),
   };
 }
 

@@ -1,14 +1,16 @@
 import { parseIni, type Ini } from "./ini";
 
-const sealerLines = (ini: Ini) =>
-  new Map(
-    [...(ini.get("consensus") ?? [])]
-      .filter(([key]) => key.startsWith("node."))
-      .map(([, value]) => {
-        const [id, weight = "1"] = value.split(":").map((part) => part.trim());
-        return [id.toLowerCase(), weight] as const;
-      }),
-  );
+/** The sealers a genesis lists: `node.N=<id>[:<weight>]` lines of [consensus], ids lower-cased as FISCO reads them. */
+export function genesisSealers(ini: Ini): { id: string; weight: number }[] {
+  return [...(ini.get("consensus") ?? [])]
+    .filter(([key]) => key.startsWith("node."))
+    .map(([, value]) => {
+      const [id, weight = "1"] = value.split(":").map((part) => part.trim());
+      return { id: id.toLowerCase(), weight: Number(weight) };
+    });
+}
+
+const sealerLines = (ini: Ini) => new Map(genesisSealers(ini).map(({ id, weight }) => [id, String(weight)] as const));
 
 /**
  * What differs between the genesis a chain was created with and the one the current stack config would write.

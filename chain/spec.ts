@@ -114,6 +114,15 @@ export const chainConfigSchema = z.strictObject({
       enabled: bool().default(true),
       timeoutSeconds: int(10, 3600).default(300),
       probeTransaction: bool().default(true),
+      image: z
+        .strictObject({
+          repository: z.string({ error: "must be an image repository" }).min(1).default("node"),
+          tag: z.string({ error: "must be an image tag" }).min(1).default("20-alpine"),
+        })
+        .prefault({}),
+      hostRpcEndpoints: z
+        .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://127.0.0.1:20200" }))
+        .default([]),
     })
     .prefault({}),
 });

@@ -11,6 +11,7 @@ import { renderNodesJson } from "../chain/render/nodes-json";
 import { renderEndpoints, renderEndpointsJson, renderGoSdkConfig, renderJavaSdkConfig, type Endpoints } from "../chain/render/sdk-configs";
 import type { ChainSpec } from "../chain/spec";
 import { ChainPki } from "./chain-pki";
+import { readVerificationReport, VerifierBundle, verificationRun } from "./chain-verification";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
@@ -33,6 +34,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
   readonly endpoints: Endpoints;
   readonly sdkSecretName: string;
   readonly chartValues: pulumi.Output<ChartValues>;
+  /** The verification Job's report (block height, genesis hash, sealers, probe contract and transaction). */
+  readonly verification: pulumi.Output<unknown>;
 
   constructor(name: string, args: FiscoBcosChainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:FiscoBcosChain", name, {}, opts);
@@ -79,7 +82,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
 
     this.sdkSecretName = sdkSecretName(spec);
     this.endpoints = renderEndpoints(spec);
-    new SdkBundle(
+    const sdk = new SdkBundle(
       `${name}-sdk`,
       {
         chainName: spec.chainName,
@@ -95,13 +98,22 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
       identity,
     );
 
-    // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
-    this.chartValues = this.genesis.apply((genesis) => {
+    const verifier = spec.verification.enabled ? new VerifierBundle(`${name}-verifier`, { spec, namespace }, parent) : undefined;
+    const valuesFor = (genesis: string, hook: boolean) => {
+      // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
       const checksum = filesDigest({ "config.ini": configIni, "config.genesis": genesis });
-      return chartValues(spec, Object.fromEntries(spec.nodes.map((n) => [n.name, checksum])));
-    });
-
-    new NodeWorkloads(`${name}-workloads`, { releaseName: spec.chainName, namespace, values: this.chartValues }, { parent: this, dependsOn: nodeObjects });
+      const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
+      const run = verifier && verificationRun(genesis, chartValues(spec, checksums), verifier.digest, hook);
+      return chartValues(spec, checksums, run);
+    };
+    // For GitOps the Job is a Helm hook; Pulumi's Chart v4 skips hooks, so here it is a plain Job ordered after the nodes.
+    this.chartValues = this.genesis.apply((genesis) => valuesFor(genesis, true));
+    const workloads = new NodeWorkloads(
+      `${name}-workloads`,
+      { releaseName: spec.chainName, namespace, values: this.genesis.apply((genesis) => valuesFor(genesis, false)) },
+      { parent: this, dependsOn: [...nodeObjects, sdk, ...(verifier ? [verifier] : [])] },
+    );
+    this.verification = readVerificationReport(spec, namespace, workloads, this);
 
     this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });
   }

@@ -1,0 +1,69 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { VerificationRun } from "../chain/chart-values";
+import { sha256Hex } from "../chain/digest";
+import { genesisSealers } from "../chain/genesis-drift";
+import { parseIni } from "../chain/ini";
+import { chainLabels } from "../chain/labels";
+import { verificationReportName, verifierBundleName } from "../chain/naming";
+import type { ChainSpec } from "../chain/spec";
+import { bundleVerifierText } from "../verify/bundle";
+
+export interface VerifierBundleArgs {
+  readonly spec: ChainSpec;
+  readonly namespace: pulumi.Input<string>;
+}
+
+/** The ConfigMap holding the bundled verifier that the chart's verification Job runs. */
+export class VerifierBundle extends pulumi.ComponentResource {
+  /** sha256 of the bundle: part of the run id, so a new verifier re-runs the verification. */
+  readonly digest: string;
+
+  constructor(name: string, args: VerifierBundleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fisco-bcos:index:VerifierBundle", name, {}, opts);
+    const bundle = bundleVerifierText();
+    this.digest = sha256Hex(bundle);
+    new k8s.core.v1.ConfigMap(
+      name,
+      {
+        metadata: {
+          name: verifierBundleName(args.spec),
+          namespace: args.namespace,
+          labels: chainLabels(args.spec.chainName, { "app.kubernetes.io/component": "verification" }),
+        },
+        data: { "verifier.js": bundle },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}
+
+/** What the verification Job checks, and its run id: a digest of the recorded genesis, the workloads and the verifier. */
+export function verificationRun(genesis: string, workloadValues: unknown, bundleDigest: string, hook: boolean): VerificationRun {
+  const runId = sha256Hex(JSON.stringify([genesis, workloadValues, bundleDigest])).slice(0, 16);
+  return { runId, hook, expectNodeIds: genesisSealers(parseIni(genesis)).map((s) => s.id) };
+}
+
+/**
+ * The Job's report, as the stack output `verification`: read from the ConfigMap the verifier writes, after the chart
+ * (and so the Job) is done. Not read during a preview, when the Job has not run.
+ */
+export function readVerificationReport(spec: ChainSpec, namespace: pulumi.Input<string>, after: pulumi.Resource, parent: pulumi.Resource): pulumi.Output<unknown> {
+  if (!spec.verification.enabled) return pulumi.output({ status: "disabled" });
+  if (pulumi.runtime.isDryRun()) return pulumi.output({ status: "pending: the verification Job runs during the update" });
+  const report = k8s.core.v1.ConfigMap.get(`${spec.chainName}-verification-report`, pulumi.interpolate`${namespace}/${verificationReportName(spec)}`, {
+    parent,
+    dependsOn: [after],
+  });
+  return report.data.apply((data) => parseReport(data?.["report.json"]));
+}
+
+export function parseReport(text: string | undefined): unknown {
+  if (!text) return { status: "no report: the verification Job has not written one" };
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { status: "unreadable report", text: text.slice(0, 200) };
+  }
+}
