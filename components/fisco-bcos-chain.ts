@@ -14,6 +14,7 @@ import { ChainPki } from "./chain-pki";
 import { readVerificationReport, VerifierBundle, verificationRun } from "./chain-verification";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
+import { HostVerification } from "./host-verification";
 import { NodeConfigObjects } from "./node-config-objects";
 import { NodeWorkloads } from "./node-workloads";
 import { SdkBundle } from "./sdk-bundle";
@@ -108,11 +109,26 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     };
     // For GitOps the Job is a Helm hook; Pulumi's Chart v4 skips hooks, so here it is a plain Job ordered after the nodes.
     this.chartValues = this.genesis.apply((genesis) => valuesFor(genesis, true));
+    const pulumiValues = this.genesis.apply((genesis) => valuesFor(genesis, false));
     const workloads = new NodeWorkloads(
       `${name}-workloads`,
-      { releaseName: spec.chainName, namespace, values: this.genesis.apply((genesis) => valuesFor(genesis, false)) },
+      { releaseName: spec.chainName, namespace, values: pulumiValues },
       { parent: this, dependsOn: [...nodeObjects, sdk, ...(verifier ? [verifier] : [])] },
     );
+    if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
+      const run = pulumiValues.apply((values) => values.verification as { runId: string; expectNodeIds: string[] });
+      new HostVerification(
+        `${name}-host-verification`,
+        {
+          spec,
+          namespace,
+          runId: run.apply((r) => r.runId),
+          expectNodeIds: run.apply((r) => r.expectNodeIds),
+          tls: pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key })),
+        },
+        { parent: this, dependsOn: [workloads] },
+      );
+    }
     this.verification = readVerificationReport(spec, namespace, workloads, this);
 
     this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });

@@ -18,6 +18,8 @@ export interface ResourceOptionsSeen {
   readonly ignoreChanges: readonly string[];
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  /** Names of the resource hooks bound to it, by event (afterCreate, …). Offline, hooks are recorded, never run. */
+  readonly hooks: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Provider state kept between runs, as the Pulumi engine keeps it in the stack: same inputs → same outputs. */
@@ -31,6 +33,8 @@ type Handler = (inputs: Record<string, any>) => Promise<Record<string, any>>;
  */
 export class OfflineEngine implements pulumi.runtime.Mocks {
   readonly resources: RegisteredResource[] = [];
+  /** Resource hooks the program registered. The offline engine never runs them (there is no deployment). */
+  readonly hooks: string[] = [];
   private readonly handlers: Record<string, Handler>;
   private readonly options = new Map<string, ResourceOptionsSeen>();
 

@@ -37,11 +37,18 @@ function forwardResourceOptions(engine: OfflineEngine): void {
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: unknown) => {
+    const hooks = req.getHooks()?.toObject() ?? {};
     engine.noteOptions(req.getType(), req.getName(), {
       ignoreChanges: req.getIgnorechangesList(),
       protect: Boolean(req.getProtect()),
       retainOnDelete: Boolean(req.getRetainondelete()),
+      hooks: Object.fromEntries(Object.entries(hooks).filter(([, names]) => Array.isArray(names) && names.length > 0)) as Record<string, string[]>,
     });
     return register(req, callback);
+  };
+  // The mock monitor has no resource-hook registry: accept registrations, record them, never run them.
+  monitor.registerResourceHook = (req: any, callback: (error: Error | null, response: unknown) => void) => {
+    engine.hooks.push(req.getName());
+    callback(null, {});
   };
 }
