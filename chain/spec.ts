@@ -99,6 +99,9 @@ export const chainConfigSchema = z.strictObject({
     .strictObject({ resources: resources.default(DEFAULT_RESOURCES), storage: storage.default(DEFAULT_STORAGE) })
     .prefault({}),
   services: z.strictObject({ rpc: service.prefault({}), web3: service.prefault({}) }).prefault({}),
+  workloads: z
+    .strictObject({ manager: oneOf(["pulumi", "gitops"] as const).default("pulumi") })
+    .prefault({}),
   scheduling: z.strictObject({ sealerSpread: oneOf(["preferred", "required"] as const).default("preferred") }).prefault({}),
   networkPolicy: z
     .strictObject({

@@ -109,27 +109,32 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     };
     // For GitOps the Job is a Helm hook; Pulumi's Chart v4 skips hooks, so here it is a plain Job ordered after the nodes.
     this.chartValues = this.genesis.apply((genesis) => valuesFor(genesis, true));
-    const pulumiValues = this.genesis.apply((genesis) => valuesFor(genesis, false));
-    const workloads = new NodeWorkloads(
-      `${name}-workloads`,
-      { releaseName: spec.chainName, namespace, values: pulumiValues },
-      { parent: this, dependsOn: [...nodeObjects, sdk, ...(verifier ? [verifier] : [])] },
-    );
-    if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
-      const run = pulumiValues.apply((values) => values.verification as { runId: string; expectNodeIds: string[] });
-      new HostVerification(
-        `${name}-host-verification`,
-        {
-          spec,
-          namespace,
-          runId: run.apply((r) => r.runId),
-          expectNodeIds: run.apply((r) => r.expectNodeIds),
-          tls: pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key })),
-        },
-        { parent: this, dependsOn: [workloads] },
+    if (spec.workloads.manager === "gitops") {
+      // Argo CD or Flux installs charts/fisco-bcos with `chartValues`; the stack keeps identity and configuration.
+      this.verification = pulumi.output({ status: `run by the GitOps tool as the chart's post-install/post-upgrade hook; report in ConfigMap ${spec.chainName}-verification` });
+    } else {
+      const pulumiValues = this.genesis.apply((genesis) => valuesFor(genesis, false));
+      const workloads = new NodeWorkloads(
+        `${name}-workloads`,
+        { releaseName: spec.chainName, namespace, values: pulumiValues },
+        { parent: this, dependsOn: [...nodeObjects, sdk, ...(verifier ? [verifier] : [])] },
       );
+      if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
+        const run = pulumiValues.apply((values) => values.verification as { runId: string; expectNodeIds: string[] });
+        new HostVerification(
+          `${name}-host-verification`,
+          {
+            spec,
+            namespace,
+            runId: run.apply((r) => r.runId),
+            expectNodeIds: run.apply((r) => r.expectNodeIds),
+            tls: pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key })),
+          },
+          { parent: this, dependsOn: [workloads] },
+        );
+      }
+      this.verification = readVerificationReport(spec, namespace, workloads, this);
     }
-    this.verification = readVerificationReport(spec, namespace, workloads, this);
 
     this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });
   }

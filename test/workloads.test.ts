@@ -106,3 +106,15 @@ describe("the chart's example values", () => {
     assert.deepEqual(shape(example), shape(fresh));
   });
 });
+
+describe("workloads.manager: gitops", () => {
+  test("the stack keeps identity, configuration and the verifier bundle, and leaves the chart to Argo CD or Flux", async () => {
+    const gitops = await runChain({ workloads: { manager: "gitops" } });
+    assert.equal(resourcesOfType(gitops, CHART_V4).length, 0);
+    assert.ok(!gitops.engine.kubernetesObjects().some((r) => r.inputs.kind === "StatefulSet"));
+    for (const name of ["fisco-node0-keys", "fisco-sdk"]) assert.ok(k8sObject(gitops, "Secret", name));
+    for (const name of ["fisco-node0-config", "fisco-genesis", "fisco-verifier-bundle"]) assert.ok(k8sObject(gitops, "ConfigMap", name));
+    assert.equal(gitops.outputs.chartValues.verification.hook, true);
+    assert.match(gitops.outputs.verification.status, /GitOps tool/);
+  });
+});
