@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartValues, type ChartValues } from "../chain/chart-values";
-import { filesDigest, sha256Hex } from "../chain/digest";
+import type { ChartValues } from "../chain/chart-values";
+import { sha256Hex } from "../chain/digest";
 import { genesisDrift } from "../chain/genesis-drift";
 import { chainLabels } from "../chain/labels";
 import { nodeConfigMapName, nodeSecretName, sdkSecretName } from "../chain/naming";
@@ -11,12 +11,10 @@ import { renderNodesJson } from "../chain/render/nodes-json";
 import { renderEndpoints, renderEndpointsJson, renderGoSdkConfig, renderJavaSdkConfig, type Endpoints } from "../chain/render/sdk-configs";
 import type { ChainSpec } from "../chain/spec";
 import { ChainPki } from "./chain-pki";
-import { readVerificationReport, VerifierBundle, verificationRun } from "./chain-verification";
+import { ChainWorkloads } from "./chain-workloads";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
-import { HostVerification } from "./host-verification";
 import { NodeConfigObjects } from "./node-config-objects";
-import { NodeWorkloads } from "./node-workloads";
 import { SdkBundle } from "./sdk-bundle";
 
 export interface FiscoBcosChainArgs {
@@ -99,42 +97,10 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
       identity,
     );
 
-    const verifier = spec.verification.enabled ? new VerifierBundle(`${name}-verifier`, { spec, namespace }, parent) : undefined;
-    const valuesFor = (genesis: string, hook: boolean) => {
-      // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
-      const checksum = filesDigest({ "config.ini": configIni, "config.genesis": genesis });
-      const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
-      const run = verifier && verificationRun(genesis, chartValues(spec, checksums), verifier.digest, hook);
-      return chartValues(spec, checksums, run);
-    };
-    // For GitOps the Job is a Helm hook; Pulumi's Chart v4 skips hooks, so here it is a plain Job ordered after the nodes.
-    this.chartValues = this.genesis.apply((genesis) => valuesFor(genesis, true));
-    if (spec.workloads.manager === "gitops") {
-      // Argo CD or Flux installs charts/fisco-bcos with `chartValues`; the stack keeps identity and configuration.
-      this.verification = pulumi.output({ status: `run by the GitOps tool as the chart's post-install/post-upgrade hook; report in ConfigMap ${spec.chainName}-verification` });
-    } else {
-      const pulumiValues = this.genesis.apply((genesis) => valuesFor(genesis, false));
-      const workloads = new NodeWorkloads(
-        `${name}-workloads`,
-        { releaseName: spec.chainName, namespace, values: pulumiValues },
-        { parent: this, dependsOn: [...nodeObjects, sdk, ...(verifier ? [verifier] : [])] },
-      );
-      if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
-        const run = pulumiValues.apply((values) => values.verification as { runId: string; expectNodeIds: string[] });
-        new HostVerification(
-          `${name}-host-verification`,
-          {
-            spec,
-            namespace,
-            runId: run.apply((r) => r.runId),
-            expectNodeIds: run.apply((r) => r.expectNodeIds),
-            tls: pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key })),
-          },
-          { parent: this, dependsOn: [workloads] },
-        );
-      }
-      this.verification = readVerificationReport(spec, namespace, workloads, this);
-    }
+    const sdkTls = pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key }));
+    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk] }, parent);
+    this.chartValues = workloads.chartValues;
+    this.verification = workloads.verification;
 
     this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });
   }

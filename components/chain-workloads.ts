@@ -1,0 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
+import { chartValues, type ChartValues } from "../chain/chart-values";
+import { filesDigest } from "../chain/digest";
+import type { ChainSpec } from "../chain/spec";
+import type { TlsMaterial } from "../verify";
+import { readVerificationReport, VerifierBundle, verificationRun } from "./chain-verification";
+import { HostVerification } from "./host-verification";
+import { NodeWorkloads } from "./node-workloads";
+
+export interface ChainWorkloadsArgs {
+  readonly spec: ChainSpec;
+  readonly namespace: pulumi.Input<string>;
+  /** The recorded genesis and the rendered config.ini: what the nodes run with. */
+  readonly genesis: pulumi.Output<string>;
+  readonly configIni: string;
+  /** The SDK identity, for verifying from the host (verification.hostRpcEndpoints). */
+  readonly sdkTls: pulumi.Output<TlsMaterial>;
+  /** The Secrets and ConfigMaps the workloads mount. */
+  readonly configObjects: readonly pulumi.Resource[];
+}
+
+/**
+ * The node workloads (charts/fisco-bcos) and the post-deploy verification: chart values, the verifier bundle, the
+ * chart itself unless GitOps installs it, the optional host hook, and the verification report.
+ */
+export class ChainWorkloads extends pulumi.ComponentResource {
+  /** Values for Helm and GitOps (`pulumi stack output chartValues`): the verification Job is a Helm hook there. */
+  readonly chartValues: pulumi.Output<ChartValues>;
+  readonly verification: pulumi.Output<unknown>;
+
+  constructor(name: string, args: ChainWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fisco-bcos:index:ChainWorkloads", name, {}, opts);
+    const { spec, namespace } = args;
+    const verifier = spec.verification.enabled ? new VerifierBundle(`${name}-verifier`, { spec, namespace }, { parent: this }) : undefined;
+    const valuesFor = (genesis: string, hook: boolean) => {
+      // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
+      const checksum = filesDigest({ "config.ini": args.configIni, "config.genesis": genesis });
+      const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
+      const run = verifier && verificationRun(genesis, chartValues(spec, checksums), verifier.digest, hook);
+      return chartValues(spec, checksums, run);
+    };
+    this.chartValues = args.genesis.apply((genesis) => valuesFor(genesis, true));
+
+    if (spec.workloads.manager === "gitops") {
+      this.verification = pulumi.output({ status: `run by the GitOps tool as the chart's post-install/post-upgrade hook; report in ConfigMap ${spec.chainName}-verification` });
+    } else {
+      // Pulumi's Chart v4 skips Helm hooks: here the Job is a plain object the chart orders after the nodes.
+      const values = args.genesis.apply((genesis) => valuesFor(genesis, false));
+      const dependsOn = [...args.configObjects, ...(verifier ? [verifier] : [])];
+      const workloads = new NodeWorkloads(`${name}-workloads`, { releaseName: spec.chainName, namespace, values }, { parent: this, dependsOn });
+      if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
+        const run = values.apply((v) => v.verification as { runId: string; expectNodeIds: string[] });
+        const hostArgs = { spec, namespace, runId: run.apply((r) => r.runId), expectNodeIds: run.apply((r) => r.expectNodeIds), tls: args.sdkTls };
+        new HostVerification(`${name}-host-verification`, hostArgs, { parent: this, dependsOn: [workloads] });
+      }
+      this.verification = readVerificationReport(spec, namespace, workloads, this);
+    }
+    this.registerOutputs({ chartValues: this.chartValues });
+  }
+}
