@@ -11,6 +11,7 @@ export const USAGE = `usage: npm run verify -- (--rpc <url,...> --ca <file> --ce
                         [--web3 <url,...>|sdk] [--web3-key-file <file>]
                         [--expect-sealers N | --expect-node-ids <id,...>] [--group <id>]
                         [--timeout S] [--max-lag N] [--no-probe] [--json]
+                        [--report-configmap <name> [--namespace <ns>]]
 
   --rpc <url,...>          native RPC of every node (https://host:20200, comma-separated; http:// if enable_ssl=false)
   --ca, --cert, --key      chain CA, SDK certificate and SDK key (PEM files)
@@ -25,6 +26,9 @@ export const USAGE = `usage: npm run verify -- (--rpc <url,...> --ca <file> --ce
   --max-lag N              largest allowed block height difference between nodes (default 10)
   --no-probe               do not send test transactions (read-only checks)
   --json                   print the report as JSON
+  --report-configmap <name>  inside a pod: also store the JSON report in this ConfigMap (data "report.json") through
+                           the Kubernetes API with the pod's service account; namespace from --namespace, $NAMESPACE
+                           or the service account
 Exit status: 0 healthy, 1 a check failed, 2 bad usage.`;
 
 export class UsageError extends Error {}
@@ -32,7 +36,12 @@ export class UsageError extends Error {}
 export interface CliChoice {
   readonly options: VerifyOptions;
   readonly json: boolean;
+  /** --report-configmap: where the in-cluster Job stores its report. */
+  readonly report?: { readonly name: string; readonly namespace?: string };
 }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 const NODE_ID = /^[0-9a-fA-F]{128}$/;
 
@@ -138,11 +147,16 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
         "max-lag": { type: "string" },
         "no-probe": { type: "boolean" },
         json: { type: "boolean" },
+        "report-configmap": { type: "string" },
+        namespace: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
   } catch (error) {
-    return fail((error as Error).message.split("\n")[0].replace(/\. To specify .*$/, ""));
+    const message = (error as Error).message.split("\n")[0];
+    const flag = /'(--[\w-]+)/.exec(message)?.[1];
+    if (flag && /ambiguous/.test(message)) return fail(`${flag}: a value starting with "-" must be written ${flag}=<value>`);
+    return fail(message.replace(/\. To specify .*$/, ""));
   }
   if (values.help) return "help";
   const str = (name: string) => values[name] as string | undefined;
@@ -177,8 +191,15 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
   const timeout = number("--timeout", str("timeout"), 1, 3600, false, "a number of seconds");
   const maxLag = number("--max-lag", str("max-lag"), 0, 1_000_000, true, "an integer");
 
+  const reportName = str("report-configmap");
+  const namespace = str("namespace");
+  if (reportName !== undefined && !DNS_SUBDOMAIN.test(reportName)) fail(`--report-configmap must be a ConfigMap name (lowercase letters, digits, - and .; got "${reportName}")`);
+  if (namespace !== undefined && !DNS_LABEL.test(namespace)) fail(`--namespace must be a namespace name (a DNS label; got "${namespace}")`);
+  if (namespace !== undefined && reportName === undefined) fail("--namespace: only used with --report-configmap");
+
   return {
     json: values.json === true,
+    report: reportName === undefined ? undefined : { name: reportName, namespace },
     options: {
       rpc,
       tls: ca && cert && key ? { ca, cert, key } : undefined,

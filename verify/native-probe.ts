@@ -15,8 +15,12 @@ import { RpcError } from "./rpc-client";
  */
 
 export interface NativeProbeOptions {
-  /** Nodes that answered; the probe rotates through them. */
-  readonly apis: readonly NodeApi[];
+  /** The node that takes the deploy: the first to answer, so the probe starts while the others still connect. */
+  readonly deployer: NodeApi;
+  /** Every node that answered (the deployer included), once known; the write and the read rotate through them. */
+  readonly nodes: Promise<readonly NodeApi[]>;
+  /** The deployer's height when known (from its snapshot a moment ago); read from the node otherwise. */
+  readonly startHeight?: number;
   readonly chainId: string;
   readonly groupId: string;
   readonly deadline: Deadline;
@@ -30,6 +34,8 @@ export interface NativeProbeOptions {
 export interface ProbeOutcome {
   readonly check: CheckResult;
   readonly probe: ProbeResult | null;
+  /** The deployer's height just before the deploy (null when it could not be read). */
+  readonly startHeight?: number | null;
 }
 
 /** Receipt and txpool status codes (bcos-protocol TransactionStatus.h) the probe may meet. */
@@ -90,53 +96,66 @@ async function send(api: NodeApi, what: string, tx: TransactionData, key: string
   return { receipt, hash: signed.hash, sender: signed.sender };
 }
 
-/** The first of `candidates` (in order) that holds `height`: the read goes through a node that has the block. */
+/**
+ * The read goes through a node that has the block: the preferred reader (the first candidate) once it has it, or,
+ * if it is still behind after a second, the first of the others that has it.
+ */
 async function firstWithHeight(candidates: readonly NodeApi[], height: number, options: NativeProbeOptions): Promise<NodeApi> {
   const last = new Map<string, number>();
+  const since = Date.now();
   for (;;) {
-    const heights = await Promise.all(candidates.map((api) => api.blockNumber(options.deadline.budget(5_000, options.reserveMs)).catch(() => last.get(api.name) ?? -1)));
-    candidates.forEach((api, i) => last.set(api.name, heights[i]));
-    const ready = candidates.find((_, i) => heights[i] >= height);
+    const asked = Date.now() - since < 1_000 ? candidates.slice(0, 1) : candidates;
+    const heights = await Promise.all(asked.map((api) => api.blockNumber(options.deadline.budget(5_000, options.reserveMs)).catch(() => last.get(api.name) ?? -1)));
+    asked.forEach((api, i) => last.set(api.name, heights[i]));
+    const ready = asked.find((_, i) => heights[i] >= height);
     if (ready) return ready;
     if (options.deadline.remaining() <= options.reserveMs) {
-      throw new ProbeFailure(`no node other than the writer reached block ${height} in time (${candidates.map((c) => `${c.name} at ${last.get(c.name)}`).join(", ")})`);
+      throw new ProbeFailure(`no node other than the writer reached block ${height} in time (${candidates.map((c) => `${c.name} at ${last.get(c.name) ?? "?"}`).join(", ")})`);
     }
-    await sleep(Math.min(200, options.deadline.remaining() - options.reserveMs));
+    await sleep(Math.min(100, options.deadline.remaining() - options.reserveMs));
   }
 }
 
-async function probe(options: NativeProbeOptions): Promise<ProbeResult> {
-  const { apis } = options;
-  if (apis.length === 0) throw new ProbeFailure("no node answered, nothing to send the probe through");
-  const [deployer, writer] = [apis[0], apis[1 % apis.length]];
-  // Readers: the third node onwards, then the rest; the writer itself only on a one-node chain.
+/** Writer and readers: the deployer first, then the others in order; the writer reads back only on a one-node chain. */
+function roles(deployer: NodeApi, nodes: readonly NodeApi[]): { writer: NodeApi; readers: NodeApi[] } {
+  const apis = [deployer, ...nodes.filter((api) => api !== deployer)];
+  const writer = apis[1 % apis.length];
   const readers = [...apis.slice(2), ...apis.slice(0, 2)].filter((api) => api !== writer || apis.length === 1);
-  const key = throwawayKey();
-  const base = { version: 0, chainId: options.chainId, groupId: options.groupId, abi: "" } as const;
-  const start = await deployer.blockNumber(options.deadline.budget(10_000, options.reserveMs));
+  return { writer, readers };
+}
 
-  options.progress(`probe: deploying the probe contract through ${deployer.name} (block ${start})`);
-  const input = Buffer.from(PROBE_CREATION_CODE.slice(2), "hex");
-  const deploy = await send(deployer, "deploy", { ...base, blockLimit: start + 500, nonce: randomNonce(randomBytes), to: "", input, abi: JSON.stringify(PROBE_ABI) }, key, options);
-  if (!deploy.receipt.contractAddress) throw new ProbeFailure(`deploy via ${deployer.name}: the receipt has no contractAddress`);
-  const contract = `0x${deploy.receipt.contractAddress}`;
-
-  const value = options.value ?? randomValue();
-  options.progress(`probe: contract ${contract} in block ${deploy.receipt.blockNumber}; set(${value}) through ${writer.name}`);
-  const setInput = Buffer.from(encodeSet(value).slice(2), "hex");
-  const write = await send(writer, `set(${value})`, { ...base, blockLimit: deploy.receipt.blockNumber + 500, nonce: randomNonce(randomBytes), to: contract, input: setInput }, key, options);
-
-  const reader = await firstWithHeight(readers, write.receipt.blockNumber, options);
-  options.progress(`probe: set in block ${write.receipt.blockNumber}; reading back through ${reader.name}`);
+/** get() and the write's receipt through a node that did not take the write. */
+async function readBack(reader: NodeApi, writer: NodeApi, contract: string, value: bigint, write: { receipt: Receipt; hash: string }, options: NativeProbeOptions): Promise<void> {
   const budget = () => options.deadline.budget(10_000, options.reserveMs);
-  const read = await reader.callContract(contract, encodeGet(), budget());
+  const [read, again] = await Promise.all([reader.callContract(contract, encodeGet(), budget()), reader.receipt(write.hash, budget())]);
   if (read.status !== 0) throw new ProbeFailure(`get() via ${reader.name}: ${statusName(read.status)}`);
   const got = decodeGet(read.output);
   if (got !== value) throw new ProbeFailure(`get() via ${reader.name} returned ${got}, expected ${value}`);
-  const again = await reader.receipt(write.hash, budget());
   if (again.blockNumber !== write.receipt.blockNumber || again.status !== 0) {
     throw new ProbeFailure(`${reader.name} has the receipt of ${write.hash} in block ${again.blockNumber} with ${statusName(again.status)}, ${writer.name} said block ${write.receipt.blockNumber}`);
   }
+}
+
+async function probe(options: NativeProbeOptions, started: { height: number | null }): Promise<ProbeResult> {
+  const { deployer } = options;
+  const key = throwawayKey();
+  const tx = (blockLimit: number, to: string, input: Buffer, abi = ""): TransactionData => ({ version: 0, chainId: options.chainId, groupId: options.groupId, blockLimit, nonce: randomNonce(randomBytes), to, input, abi });
+  const start = options.startHeight ?? (await deployer.blockNumber(options.deadline.budget(10_000, options.reserveMs)));
+  started.height = start;
+
+  options.progress(`probe: deploying the probe contract through ${deployer.name} (block ${start})`);
+  const deploy = await send(deployer, "deploy", tx(start + 500, "", Buffer.from(PROBE_CREATION_CODE.slice(2), "hex"), JSON.stringify(PROBE_ABI)), key, options);
+  if (!deploy.receipt.contractAddress) throw new ProbeFailure(`deploy via ${deployer.name}: the receipt has no contractAddress`);
+  const contract = `0x${deploy.receipt.contractAddress}`;
+
+  const { writer, readers } = roles(deployer, await options.nodes);
+  const value = options.value ?? randomValue();
+  options.progress(`probe: contract ${contract} in block ${deploy.receipt.blockNumber}; set(${value}) through ${writer.name}`);
+  const write = await send(writer, `set(${value})`, tx(deploy.receipt.blockNumber + 500, contract, Buffer.from(encodeSet(value).slice(2), "hex")), key, options);
+
+  const reader = await firstWithHeight(readers, write.receipt.blockNumber, options);
+  options.progress(`probe: set in block ${write.receipt.blockNumber}; reading back through ${reader.name}`);
+  await readBack(reader, writer, contract, value, write, options);
   return {
     contractAddress: contract,
     txHash: write.hash,
@@ -150,12 +169,13 @@ async function probe(options: NativeProbeOptions): Promise<ProbeResult> {
 }
 
 export async function runNativeProbe(options: NativeProbeOptions): Promise<ProbeOutcome> {
+  const started: { height: number | null } = { height: null };
   try {
-    const p = await probe(options);
+    const p = await probe(options, started);
     const summary = `deployed ${p.contractAddress} (block ${p.deployBlockNumber}, via ${p.via.deploy}), set(${p.value}) in block ${p.blockNumber} via ${p.via.set}, get() via ${p.via.get} = ${p.value}`;
-    return { check: { name: "probe", status: "pass", summary, problems: [] }, probe: p };
+    return { check: { name: "probe", status: "pass", summary, problems: [] }, probe: p, startHeight: started.height };
   } catch (error) {
     const message = error instanceof ProbeFailure || error instanceof RpcError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    return { check: { name: "probe", status: "fail", summary: "the native test transaction did not complete", problems: [message] }, probe: null };
+    return { check: { name: "probe", status: "fail", summary: "the native test transaction did not complete", problems: [message] }, probe: null, startHeight: started.height };
   }
 }

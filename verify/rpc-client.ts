@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import { createSecureContext, type SecureContext } from "node:tls";
 
 /**
  * JSON-RPC over HTTPS POST to a FISCO BCOS 3.x node's native RPC port (20200), as fisco-bcos-facts.md §5 describes:
@@ -13,6 +14,14 @@ export interface TlsMaterial {
   readonly ca: string;
   readonly cert: string;
   readonly key: string;
+}
+
+/**
+ * One TLS context (CA, client certificate and key parsed once) for every node: FISCO's RPC speaks TLS 1.2 only.
+ * Shared by all clients, so N nodes cost N handshakes but not N key parses.
+ */
+export function fiscoTlsContext(tls: TlsMaterial): SecureContext {
+  return createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" });
 }
 
 export interface RpcEndpoint {
@@ -92,25 +101,24 @@ export class FiscoRpcClient {
   private nextId = 1;
   /** Sockets whose TLS handshake completed (the agent reuses them). */
   private readonly secured = new WeakSet<object>();
+  private readonly watched = new WeakSet<object>();
   private readonly agent: http.Agent;
   private readonly target: URL;
 
   constructor(
     readonly endpoint: RpcEndpoint,
-    tls?: TlsMaterial,
+    tls?: TlsMaterial | SecureContext,
   ) {
     this.target = new URL(endpoint.url);
     if (this.target.protocol === "https:") {
       if (!tls) throw new Error(`${endpoint.name}: ${endpoint.url} is https but no CA/certificate/key was given`);
+      // One keep-alive connection per node: one handshake, requests queue on it (FISCO answers each in turn).
       this.agent = new https.Agent({
         keepAlive: true,
-        maxSockets: 2,
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        minVersion: "TLSv1.2",
-        maxVersion: "TLSv1.2",
+        maxSockets: 1,
+        secureContext: "ca" in tls ? fiscoTlsContext(tls) : tls,
         rejectUnauthorized: true,
+        // Node certificates carry no SAN (CN FISCO-BCOS-<hex>): trust comes from the chain CA alone.
         checkServerIdentity: () => undefined,
       });
     } else if (this.target.protocol === "http:") {
@@ -160,6 +168,8 @@ export class FiscoRpcClient {
       let socket: object | undefined;
       req.on("socket", (s) => {
         socket = s;
+        if (this.watched.has(s)) return;
+        this.watched.add(s);
         s.once("secureConnect", () => this.secured.add(s));
       });
       req.on("error", (error: Error) => {

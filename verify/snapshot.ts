@@ -36,11 +36,6 @@ export async function snapshotNode(api: NodeApi, timeoutMs: number): Promise<Nod
   }
 }
 
-/** Every node at once. */
-export function snapshotNetwork(apis: readonly NodeApi[], timeoutMs: number): Promise<NodeSnapshot[]> {
-  return Promise.all(apis.map((api) => snapshotNode(api, timeoutMs)));
-}
-
 export type HeightReading = { readonly name: string; readonly height: number } | { readonly name: string; readonly error: RpcError };
 
 /** getBlockNumber on every node at once. */

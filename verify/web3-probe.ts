@@ -49,11 +49,16 @@ async function chainIdOf(endpoint: RpcEndpoint, timeoutMs: number): Promise<bigi
   return BigInt(body.result);
 }
 
-const reason = (error: unknown) => {
-  const e = error as { shortMessage?: string; message?: string; info?: { error?: { message?: string } } };
-  const detail = e.info?.error?.message;
-  return `${e.shortMessage ?? e.message ?? String(error)}${detail && !(e.shortMessage ?? "").includes(detail) ? `: ${detail}` : ""}`.slice(0, 300);
-};
+/** The node's own words when ethers wraps them ("could not coalesce error" carries the RPC error in `error`). */
+function web3Reason(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string; error?: { message?: string; code?: number }; info?: { error?: { message?: string } } };
+  const rpc = e.error?.message ?? e.info?.error?.message;
+  const head = e.shortMessage ?? e.message ?? String(error);
+  const text = rpc && !head.includes(rpc) ? (head === "could not coalesce error" ? rpc : `${head}: ${rpc}`) : head;
+  return `${text}${e.error?.code !== undefined ? ` (code ${e.error.code})` : ""}`.slice(0, 300);
+}
+
+const reason = web3Reason;
 
 async function waitForReceipt(provider: JsonRpcProvider, name: string, hash: string, what: string, options: Web3ProbeOptions): Promise<TransactionReceipt> {
   for (;;) {

@@ -5,6 +5,7 @@ import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { Signature, SigningKey, computeAddress, keccak256 } from "ethers";
 import { PROBE_CREATION_CODE } from "../../verify/probe/probe";
+import { k8sObject, runChain } from "./offline-chain";
 
 /**
  * FiscoRpcDouble: a TEST DOUBLE of FISCO BCOS 3.x's native JSON-RPC (port 20200), not a FISCO node.
@@ -496,10 +497,15 @@ export class FiscoRpcDouble {
     return Math.max(0, h - n.lag);
   }
 
+  private readonly hashes = new Map<string, string>();
+
   private blockHash(n: NodeState, number: number): string {
     const block = this.blocks[number];
     const salt = n.diverged ? n.identity.name : "";
-    return keccak256(Buffer.from(`${n.genesisHash}/${number}/${block.txs.map((t) => t.hash).join(",")}/${salt}`));
+    const key = `${n.genesisHash}/${number}/${block.txs.map((t) => t.hash).join(",")}/${salt}`;
+    let hash = this.hashes.get(key);
+    if (!hash) this.hashes.set(key, (hash = keccak256(Buffer.from(key))));
+    return hash;
   }
 
   private peersOf(n: NodeState): NodeState[] {
@@ -750,4 +756,56 @@ export class FiscoRpcDouble {
     if (write) (state as Map<string, ContractState>).set(address, { kind: "probe", slot0: value });
     return { status: 0, output: "0x", message: "" };
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Certificates and ids the project's own PKI made (the real Pulumi program, run offline), for the double and the client. */
+export interface ChainFixture {
+  readonly ca: string;
+  /** The SDK Secret's ca.crt, sdk.crt, sdk.key. */
+  readonly sdk: { readonly ca: string; readonly cert: string; readonly key: string };
+  /** The SDK Secret's endpoints.json text (cluster DNS names; tests point it at the double). */
+  readonly endpointsJson: string;
+  readonly nodes: readonly DoubleNodeIdentity[];
+  readonly nodeIds: Readonly<Record<string, string>>;
+}
+
+export async function chainFixture(nodeCount = 4): Promise<ChainFixture> {
+  const run = await runChain({ nodes: Array.from({ length: nodeCount }, (_, i) => ({ name: `node${i}` })) });
+  const sdk = k8sObject(run, "Secret", "fisco-sdk").stringData as Record<string, string>;
+  const nodeIds = run.outputs.nodeIds as Record<string, string>;
+  const nodes = Object.keys(nodeIds).map((name) => {
+    const keys = k8sObject(run, "Secret", `fisco-${name}-keys`).stringData as Record<string, string>;
+    return { name, nodeId: nodeIds[name], cert: keys["ssl.crt"], key: keys["ssl.key"] };
+  });
+  return { ca: run.outputs.caCertificate, sdk: { ca: sdk["ca.crt"], cert: sdk["sdk.crt"], key: sdk["sdk.key"] }, endpointsJson: sdk["endpoints.json"], nodes, nodeIds };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// As its own process (scripts/bench-verify.ts uses this so the nodes' TLS work does not share the verifier's CPU):
+// `node --import tsx test/support/fisco-rpc-double.ts` reads JSON lines on stdin — {"start": FiscoRpcDoubleOptions}
+// answers {"urls": {name: url}}, {"close": true} answers {"closed": true} — and exits when stdin ends.
+if (require.main === module) {
+  let current: FiscoRpcDouble | undefined;
+  let buffered = "";
+  const answer = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
+  process.stdin.on("data", async (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let newline: number;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      const command = JSON.parse(line) as { start?: FiscoRpcDoubleOptions; close?: boolean };
+      if (command.start) {
+        current = await FiscoRpcDouble.start(command.start);
+        answer({ urls: current.endpoints() });
+      } else if (command.close) {
+        await current?.close();
+        current = undefined;
+        answer({ closed: true });
+      }
+    }
+  });
+  process.stdin.on("end", () => void current?.close().then(() => process.exit(0)));
 }
