@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { deferUnusedPulumiModules } from "../offline/deferred-modules";
 import { prefetchRsaKeys } from "../offline/key-pool";
 import { readStackConfig } from "../offline/stack-file";
 
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
   try {
     // Start the TLS keys (nodes, CA, SDK) on the thread pool before the Pulumi program loads.
     prefetchRsaKeys((nodes ?? configuredNodeCount(args.stack)) + 2);
+    deferUnusedPulumiModules();
     const { synth } = require("../offline/synth") as typeof import("../offline/synth");
     await synth({ stack: args.stack, out: args.out, nodes, includeSecrets: args["include-secrets"], force: args.force, log: (l) => console.log(l) });
     return 0;
