@@ -45,18 +45,9 @@ parse_args() {
 }
 
 check_prerequisites() {
-  local -a missing=()
-  if ! have docker; then
-    missing+=("docker: install Docker Engine (Linux) or Docker Desktop (macOS, Windows) and start it")
-  elif ! docker info >/dev/null 2>&1; then
-    missing+=("docker daemon: 'docker info' failed; start Docker, or add your user to the docker group and log in again")
-  fi
-  have kind || missing+=("kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation")
-  if ((${#missing[@]} > 0)); then
-    printf '[%s] error: missing prerequisites:\n' "$SCRIPT_NAME" >&2
-    printf '  - %s\n' "${missing[@]}" >&2
-    exit 2
-  fi
+  require_docker
+  have kind || MISSING+=("kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation")
+  exit_if_missing
 }
 
 # Ask on the terminal; refuse where nobody can answer.

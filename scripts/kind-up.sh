@@ -33,31 +33,22 @@ EOF
 
 # Every missing tool, each with how to get it; exit 2 if any is missing. Builtins only, so a bare PATH works.
 check_prerequisites() {
-  local -a missing=()
-  if ! have docker; then
-    missing+=("docker: install Docker Engine (Linux) or Docker Desktop (macOS, Windows) and start it")
-  elif ! docker info >/dev/null 2>&1; then
-    missing+=("docker daemon: 'docker info' failed; start Docker, or add your user to the docker group and log in again")
-  fi
-  have kind || missing+=("kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (or: go install sigs.k8s.io/kind@latest)")
-  have kubectl || missing+=("kubectl: https://kubernetes.io/docs/tasks/tools/")
-  have pulumi || missing+=("pulumi: https://www.pulumi.com/docs/install/ (the Pulumi CLI; no account needed, the state stays local)")
+  require_docker
+  have kind || MISSING+=("kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (or: go install sigs.k8s.io/kind@latest)")
+  have kubectl || MISSING+=("kubectl: https://kubernetes.io/docs/tasks/tools/")
+  have pulumi || MISSING+=("pulumi: https://www.pulumi.com/docs/install/ (the Pulumi CLI; no account needed, the state stays local)")
   if ! have node; then
-    missing+=("node: Node.js 20 or 22 from https://nodejs.org/ (or your package manager, or nvm)")
+    MISSING+=("node: Node.js 20 or 22 from https://nodejs.org/ (or your package manager, or nvm)")
   else
     local version
     version="$(node --version 2>/dev/null || true)"
     case "$version" in
       v20.* | v21.* | v22.*) ;;
-      *) missing+=("node: found '${version:-unknown}', this project needs Node.js 20 or 22") ;;
+      *) MISSING+=("node: found '${version:-unknown}', this project needs Node.js 20 or 22") ;;
     esac
   fi
-  have npm || missing+=("npm: comes with Node.js 20 or 22 from https://nodejs.org/")
-  if ((${#missing[@]} > 0)); then
-    printf '[%s] error: missing prerequisites:\n' "$SCRIPT_NAME" >&2
-    printf '  - %s\n' "${missing[@]}" >&2
-    exit 2
-  fi
+  have npm || MISSING+=("npm: comes with Node.js 20 or 22 from https://nodejs.org/")
+  exit_if_missing
 }
 
 check_passphrase() {

@@ -69,3 +69,24 @@ kind_cluster_exists() {
   done < <(kind get clusters 2>/dev/null)
   return 1
 }
+
+# Prerequisite checks collect every problem in MISSING, then report them all at once.
+MISSING=()
+
+# Docker: the client, and a daemon it can reach.
+require_docker() {
+  if ! have docker; then
+    MISSING+=("docker: install Docker Engine (Linux) or Docker Desktop (macOS, Windows) and start it")
+  elif ! docker info >/dev/null 2>&1; then
+    MISSING+=("docker daemon: 'docker info' failed; start Docker, or add your user to the docker group and log in again")
+  fi
+}
+
+# Exit 2 naming every missing prerequisite, if any.
+exit_if_missing() {
+  if ((${#MISSING[@]} > 0)); then
+    printf '[%s] error: missing prerequisites:\n' "$SCRIPT_NAME" >&2
+    printf '  - %s\n' "${MISSING[@]}" >&2
+    exit 2
+  fi
+}
