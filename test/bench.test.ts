@@ -135,7 +135,7 @@ describe("against a real hardhat node", () => {
       const sending = new Promise<void>((resolve) => child.stderr.on("data", (c) => ((stderr += c), /sending: .*submitted [1-9]/.test(stderr) && resolve())));
       await sending;
       child.kill("SIGINT");
-      const [code] = (await new Promise((r) => child.once("exit", (...a) => r(a)))) as [number];
+      const code = await new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)));
       assert.equal(code, 130, stderr);
       const report = JSON.parse(stdout);
       assert.equal(report.interrupted, true);
