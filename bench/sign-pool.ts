@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -58,8 +59,11 @@ interface WorkerResult {
   readonly seconds: number;
 }
 
+/** The bundled worker (beside the bundled CLI in the bench Job), or the TypeScript one through tsx. */
+const WORKER_FILE = [join(__dirname, "sign-worker.js"), join(__dirname, "sign-worker-entry.js")].find((f) => existsSync(f))!;
+
 function runWorker(jobs: SignJob[], template: TransferTemplate): Promise<WorkerResult> {
-  const worker = new Worker(join(__dirname, "sign-worker-entry.js"));
+  const worker = new Worker(WORKER_FILE);
   return new Promise((resolve, reject) => {
     worker.once("message", (result: WorkerResult) => {
       resolve(result);

@@ -1,4 +1,5 @@
-import { nodeConfigMapName, nodeSecretName, sdkSecretName, verifierBundleName } from "./naming";
+import { sha256Hex } from "./digest";
+import { benchBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
 import type { ChainSpec } from "./spec";
 
 /** How the chart runs the verification Job (see charts/fisco-bcos/templates/verification.yaml). */
@@ -26,8 +27,26 @@ export function verificationValues(spec: ChainSpec, run?: VerificationRun) {
   };
 }
 
+/** The optional load-generator Job; `bundleDigest` (of the bench bundle) and the settings make its run id. */
+export function benchValues(spec: ChainSpec, bundleDigest?: string) {
+  if (!spec.bench.enabled || !bundleDigest) return { enabled: false };
+  const { txs, concurrency, senders, seed, timeoutSeconds } = spec.bench;
+  return {
+    enabled: true,
+    runId: sha256Hex(JSON.stringify([spec.bench, bundleDigest])).slice(0, 16),
+    image: { ...spec.verification.image, pullPolicy: spec.imagePullPolicy },
+    bundleConfigMap: benchBundleName(spec),
+    web3Url: `http://${serviceHost(spec, web3ServiceName(spec))}:${spec.ports.web3}`,
+    txs,
+    concurrency,
+    senders,
+    seed,
+    timeoutSeconds,
+  };
+}
+
 /** Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows. */
-export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<string, string>>, verification?: VerificationRun) {
+export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<string, string>>, verification?: VerificationRun, benchBundleDigest?: string) {
   const [repository, tag] = [spec.image, spec.version];
   const service = (s: ChainSpec["services"]["rpc"]) => ({ type: s.type, nodePort: s.nodePort ?? null });
   return {
@@ -56,6 +75,7 @@ export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<st
       storage: { size: node.storage.size, storageClassName: node.storage.storageClass },
     })),
     verification: verificationValues(spec, verification),
+    bench: benchValues(spec, benchBundleDigest),
   };
 }
 

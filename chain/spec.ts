@@ -110,6 +110,16 @@ export const chainConfigSchema = z.strictObject({
       clientNamespaceLabels: z.record(z.string(), z.string()).default({ "fisco-bcos.io/client": "true" }),
     })
     .prefault({}),
+  bench: z
+    .strictObject({
+      enabled: bool().default(false),
+      txs: int(1, 10_000_000).default(10_000),
+      concurrency: int(1, 1024).default(16),
+      senders: int(1, 100_000).default(16),
+      seed: z.string({ error: "must be a text" }).min(1).default("fisco-bench"),
+      timeoutSeconds: int(10, 3600).default(300),
+    })
+    .prefault({}),
   certificates: z.strictObject({ validityDays: int(1, 36500).default(36500) }).prefault({}),
   log: z.strictObject({ level: oneOf(["trace", "debug", "info", "warning", "error"] as const).default("info") }).prefault({}),
   verification: z
@@ -236,6 +246,7 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
       add("compatibilityVersion", `must not be newer than version ${config.version} (got ${config.compatibilityVersion})`);
     }
   }
+  if (config.bench.enabled && !config.web3.enabled) add("bench.enabled", "needs web3.enabled: the load generator sends through the web3 RPC");
   for (const kind of ["rpc", "web3"] as const) {
     const svc = config.services[kind];
     if (svc.nodePort !== undefined && svc.type !== "NodePort") add(`services.${kind}.nodePort`, `is allowed only with type NodePort (type is ${svc.type})`);

@@ -5,33 +5,30 @@ import { sha256Hex } from "../chain/digest";
 import { genesisSealers } from "../chain/genesis-drift";
 import { parseIni } from "../chain/ini";
 import { chainLabels } from "../chain/labels";
-import { verificationReportName, verifierBundleName } from "../chain/naming";
+import { verificationReportName } from "../chain/naming";
 import type { ChainSpec } from "../chain/spec";
-import { bundleVerifierText } from "../verify/bundle";
 
-export interface VerifierBundleArgs {
+export interface ScriptBundleArgs {
   readonly spec: ChainSpec;
   readonly namespace: pulumi.Input<string>;
+  readonly configMapName: string;
+  /** File name → bundled JavaScript. */
+  readonly files: Readonly<Record<string, string>>;
 }
 
-/** The ConfigMap holding the bundled verifier that the chart's verification Job runs. */
-export class VerifierBundle extends pulumi.ComponentResource {
-  /** sha256 of the bundle: part of the run id, so a new verifier re-runs the verification. */
+/** A ConfigMap holding bundled scripts that a chart Job runs with plain node (the verifier, the load generator). */
+export class ScriptBundle extends pulumi.ComponentResource {
+  /** sha256 of the files: part of the Job's run id, so new code re-runs the Job. */
   readonly digest: string;
 
-  constructor(name: string, args: VerifierBundleArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("fisco-bcos:index:VerifierBundle", name, {}, opts);
-    const bundle = bundleVerifierText();
-    this.digest = sha256Hex(bundle);
+  constructor(name: string, args: ScriptBundleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fisco-bcos:index:ScriptBundle", name, {}, opts);
+    this.digest = sha256Hex(JSON.stringify(Object.entries(args.files).sort()));
     new k8s.core.v1.ConfigMap(
       name,
       {
-        metadata: {
-          name: verifierBundleName(args.spec),
-          namespace: args.namespace,
-          labels: chainLabels(args.spec.chainName, { "app.kubernetes.io/component": "verification" }),
-        },
-        data: { "verifier.js": bundle },
+        metadata: { name: args.configMapName, namespace: args.namespace, labels: chainLabels(args.spec.chainName, { "app.kubernetes.io/component": "scripts" }) },
+        data: { ...args.files },
       },
       { parent: this },
     );

@@ -3,7 +3,10 @@ import { chartValues, type ChartValues } from "../chain/chart-values";
 import { filesDigest } from "../chain/digest";
 import type { ChainSpec } from "../chain/spec";
 import type { TlsMaterial } from "../verify";
-import { readVerificationReport, VerifierBundle, verificationRun } from "./chain-verification";
+import { benchBundleName, verifierBundleName } from "../chain/naming";
+import { bundleBenchFiles } from "../bench/bundle";
+import { bundleVerifierText } from "../verify/bundle";
+import { readVerificationReport, ScriptBundle, verificationRun } from "./chain-verification";
 import { HostVerification } from "./host-verification";
 import { NodeWorkloads } from "./node-workloads";
 
@@ -31,13 +34,16 @@ export class ChainWorkloads extends pulumi.ComponentResource {
   constructor(name: string, args: ChainWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:ChainWorkloads", name, {}, opts);
     const { spec, namespace } = args;
-    const verifier = spec.verification.enabled ? new VerifierBundle(`${name}-verifier`, { spec, namespace }, { parent: this }) : undefined;
+    const bundle = (suffix: string, configMapName: string, files: () => Record<string, string>) =>
+      new ScriptBundle(`${name}-${suffix}`, { spec, namespace, configMapName, files: files() }, { parent: this });
+    const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), () => ({ "verifier.js": bundleVerifierText() })) : undefined;
+    const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), bundleBenchFiles) : undefined;
     const valuesFor = (genesis: string, hook: boolean) => {
       // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
       const checksum = filesDigest({ "config.ini": args.configIni, "config.genesis": genesis });
       const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
       const run = verifier && verificationRun(genesis, chartValues(spec, checksums), verifier.digest, hook);
-      return chartValues(spec, checksums, run);
+      return chartValues(spec, checksums, run, bench?.digest);
     };
     this.chartValues = args.genesis.apply((genesis) => valuesFor(genesis, true));
 
@@ -46,7 +52,7 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     } else {
       // Pulumi's Chart v4 skips Helm hooks: here the Job is a plain object the chart orders after the nodes.
       const values = args.genesis.apply((genesis) => valuesFor(genesis, false));
-      const dependsOn = [...args.configObjects, ...(verifier ? [verifier] : [])];
+      const dependsOn = [...args.configObjects, ...[verifier, bench].filter((b): b is ScriptBundle => Boolean(b))];
       const workloads = new NodeWorkloads(`${name}-workloads`, { releaseName: spec.chainName, namespace, values }, { parent: this, dependsOn });
       if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
         const run = values.apply((v) => v.verification as { runId: string; expectNodeIds: string[] });

@@ -47,6 +47,10 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["namespace upper case", { namespace: "Fisco" }, "fisco-bcos:namespace", /DNS label/],
   ["log level", { log: { level: "verbose" } }, "fisco-bcos:log.level", /trace, debug, info, warning, error/],
   ["auth check not boolean", { authCheck: "yes" }, "fisco-bcos:authCheck", /true or false/],
+  ["bench without web3", { bench: { enabled: true } }, "fisco-bcos:bench.enabled", /needs web3\.enabled/],
+  ["bench batch concurrency 0", { bench: { concurrency: 0 } }, "fisco-bcos:bench.concurrency", /integer from 1 to 1024/],
+  ["unknown workloads manager", { workloads: { manager: "argo" } }, "fisco-bcos:workloads.manager", /one of pulumi, gitops/],
+  ["host RPC endpoint not a URL", { verification: { hostRpcEndpoints: ["localhost:20200"] } }, "fisco-bcos:verification.hostRpcEndpoints[0]", /http\(s\) URL/],
   ["gas limit too small", { txGasLimit: 10 }, "fisco-bcos:txGasLimit", /integer from 100000/],
 ];
 

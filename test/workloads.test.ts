@@ -118,3 +118,18 @@ describe("workloads.manager: gitops", () => {
     assert.match(gitops.outputs.verification.status, /GitOps tool/);
   });
 });
+
+describe("bench.enabled: the load generator as a Job of the chart", () => {
+  test("ships the bundled CLI and worker in a ConfigMap and runs them against the web3 Service", async () => {
+    const run = await runChain({ web3: { enabled: true }, bench: { enabled: true, txs: 500, concurrency: 4 } });
+    const bundle = k8sObject(run, "ConfigMap", "fisco-bench-bundle").data;
+    assert.deepEqual(Object.keys(bundle).sort(), ["bench.js", "sign-worker.js"]);
+    const job = run.engine.kubernetesObjects().find((r) => r.inputs.kind === "Job" && r.inputs.metadata.name.startsWith("fisco-bench-"))!.inputs;
+    const [c] = job.spec.template.spec.containers;
+    assert.deepEqual(c.command, ["node", "/bench/bench.js"]);
+    assert.ok(c.args.includes("--web3=http://fisco-web3.fisco.svc.cluster.local:8545"));
+    assert.ok(c.args.includes("--txs=500") && c.args.includes("--concurrency=4"));
+    assert.equal(job.spec.template.metadata.labels["fisco-bcos.io/client"], "true", "admitted by the NetworkPolicy");
+    validateWithKubernetesModels(job);
+  });
+});

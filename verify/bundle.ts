@@ -23,10 +23,12 @@ export const VERIFIER_BUNDLE_OPTIONS: BuildOptions = {
 
 export const CONFIGMAP_LIMIT = 1024 * 1024;
 
-/** The bundle as text (deterministic for the same sources), for the verifier ConfigMap. */
-export function bundleVerifierText(): string {
-  const result = buildSync({ ...VERIFIER_BUNDLE_OPTIONS, write: false, outfile: "verifier.js" });
+/** One script of the project bundled with the same options, as text (deterministic for the same sources), for a ConfigMap. */
+export function bundleScriptText(entryPoint: string, outName: string): string {
+  const result = buildSync({ ...VERIFIER_BUNDLE_OPTIONS, entryPoints: [join(ROOT, entryPoint)], write: false, outfile: outName });
   const text = result.outputFiles[0].text;
-  if (Buffer.byteLength(text) >= CONFIGMAP_LIMIT) throw new Error(`the verifier bundle (${Buffer.byteLength(text)} bytes) no longer fits in a ConfigMap`);
+  if (Buffer.byteLength(text) >= CONFIGMAP_LIMIT) throw new Error(`the bundle ${outName} (${Buffer.byteLength(text)} bytes) no longer fits in a ConfigMap`);
   return text;
 }
+
+export const bundleVerifierText = () => bundleScriptText("scripts/verify.ts", "verifier.js");
