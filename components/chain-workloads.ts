@@ -34,24 +34,26 @@ export class ChainWorkloads extends pulumi.ComponentResource {
   constructor(name: string, args: ChainWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:ChainWorkloads", name, {}, opts);
     const { spec, namespace } = args;
-    const bundle = (suffix: string, configMapName: string, files: () => Record<string, string>) =>
+    const bundle = (suffix: string, configMapName: string, files: () => Promise<Record<string, string>>) =>
       new ScriptBundle(`${name}-${suffix}`, { spec, namespace, configMapName, files: files() }, { parent: this });
-    const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), () => ({ "verifier.js": bundleVerifierText() })) : undefined;
+    const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), async () => ({ "verifier.js": await bundleVerifierText() })) : undefined;
     const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), bundleBenchFiles) : undefined;
-    const valuesFor = (genesis: string, hook: boolean) => {
-      // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
-      const checksum = filesDigest({ "config.ini": args.configIni, "config.genesis": genesis });
-      const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
-      const run = verifier && verificationRun(genesis, chartValues(spec, checksums), verifier.digest, hook);
-      return chartValues(spec, checksums, run, bench?.digest);
-    };
-    this.chartValues = args.genesis.apply((genesis) => valuesFor(genesis, true));
+    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest]);
+    const valuesFor = (hook: boolean) =>
+      inputs.apply(([genesis, verifierDigest, benchDigest]) => {
+        // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
+        const checksum = filesDigest({ "config.ini": args.configIni, "config.genesis": genesis });
+        const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
+        const run = verifierDigest ? verificationRun(genesis, chartValues(spec, checksums), verifierDigest, hook) : undefined;
+        return chartValues(spec, checksums, run, benchDigest);
+      });
+    this.chartValues = valuesFor(true);
 
     if (spec.workloads.manager === "gitops") {
       this.verification = pulumi.output({ status: `run by the GitOps tool as the chart's post-install/post-upgrade hook; report in ConfigMap ${spec.chainName}-verification` });
     } else {
       // Pulumi's Chart v4 skips Helm hooks: here the Job is a plain object the chart orders after the nodes.
-      const values = args.genesis.apply((genesis) => valuesFor(genesis, false));
+      const values = valuesFor(false);
       const dependsOn = [...args.configObjects, ...[verifier, bench].filter((b): b is ScriptBundle => Boolean(b))];
       const workloads = new NodeWorkloads(`${name}-workloads`, { releaseName: spec.chainName, namespace, values }, { parent: this, dependsOn });
       if (verifier && spec.verification.hostRpcEndpoints.length > 0) {

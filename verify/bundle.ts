@@ -1,4 +1,4 @@
-import { buildSync, type BuildOptions } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -23,9 +23,12 @@ export const VERIFIER_BUNDLE_OPTIONS: BuildOptions = {
 
 export const CONFIGMAP_LIMIT = 1024 * 1024;
 
-/** One script of the project bundled with the same options, as text (deterministic for the same sources), for a ConfigMap. */
-export function bundleScriptText(entryPoint: string, outName: string): string {
-  const result = buildSync({ ...VERIFIER_BUNDLE_OPTIONS, entryPoints: [join(ROOT, entryPoint)], write: false, outfile: outName });
+/**
+ * One script of the project bundled with the same options, as text (deterministic for the same sources), for a
+ * ConfigMap. Asynchronous: esbuild works in its own process while the program goes on.
+ */
+export async function bundleScriptText(entryPoint: string, outName: string): Promise<string> {
+  const result = await build({ ...VERIFIER_BUNDLE_OPTIONS, entryPoints: [join(ROOT, entryPoint)], write: false, outfile: outName });
   const text = result.outputFiles[0].text;
   if (Buffer.byteLength(text) >= CONFIGMAP_LIMIT) throw new Error(`the bundle ${outName} (${Buffer.byteLength(text)} bytes) no longer fits in a ConfigMap`);
   return text;
