@@ -561,6 +561,7 @@ describe("verification Job", () => {
     const objs = await render(withVerification(false));
     const job = jobOf(objs);
     assert.equal(job.metadata.annotations!["helm.sh/hook"], undefined);
+    assert.ok(Number(job.metadata.annotations!["pulumi.com/timeoutSeconds"]) > job.spec.activeDeadlineSeconds, "Pulumi waits as long as the Job may run");
     const refs = job.metadata.annotations!["config.kubernetes.io/depends-on"].split(",");
     assert.deepEqual(refs, ofKind(objs, "StatefulSet").map((s) => `apps/namespaces/${release.namespace}/StatefulSet/${s.metadata.name}`));
   });
