@@ -67,6 +67,8 @@ function configuredNodeCount(stack: string): number {
   }
 }
 
-// Source-mapped stack traces make every Pulumi resource registration slower; synth reports messages, not stacks.
+// The Pulumi runtime captures a stack trace for every promise it tracks, and source-mapping them makes it worse.
+// synth reports messages, not stacks: capture none (FISCO_SYNTH_STACKS=1 keeps them, for debugging synth itself).
 process.setSourceMapsEnabled(false);
+if (!process.env.FISCO_SYNTH_STACKS) Error.stackTraceLimit = 0;
 main().then((code) => process.exit(code));
