@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { fail, numberFlag, readText, UsageError, urlList } from "../cli/flags";
 import { MAX_BATCH } from "./batch-client";
 import type { BenchOptions } from "./run";
 import { parseKeyFile } from "./senders";
@@ -25,7 +25,7 @@ export const USAGE = `usage: npm run bench -- --web3 <url,...> --txs N --concurr
   --json                print the report as JSON
 Exit status: 0 done (goals met), 1 goals missed or the run failed, 2 bad usage, 130 interrupted (partial report).`;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface Goals {
   readonly maxErrorRate?: number;
@@ -39,24 +39,14 @@ export interface CliChoice {
   readonly help: boolean;
 }
 
-const fail = (message: string): never => {
-  throw new UsageError(message);
-};
-
+/** An integer flag: required unless it has a default. */
 function integer(flag: string, value: string | undefined, min: number, max: number, fallback?: number): number {
-  if (value === undefined) return fallback ?? fail(`${flag} is required`);
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`${flag} must be an integer from ${min} to ${max} (got ${value})`);
-  return n;
+  return numberFlag(flag, value, min, max, true, "an integer") ?? fallback ?? fail(`${flag} is required`);
 }
 
 function urls(value: string | undefined, required: boolean): string[] {
   if (!value) return required ? fail("--web3 is required (unless --dry-run): the web3 JSON-RPC URLs, comma-separated") : [];
-  return value.split(",").map((u) => {
-    const url = u.trim();
-    if (!/^https?:\/\/[^/\s]+/.test(url)) fail(`--web3: "${url}" is not an http(s) URL such as http://127.0.0.1:8545`);
-    return url;
-  });
+  return urlList("--web3", value);
 }
 
 export function parseCli(argv: readonly string[]): CliChoice {
@@ -89,10 +79,9 @@ export function parseCli(argv: readonly string[]): CliChoice {
   const help = values.help;
   if (help) return { options: {} as BenchOptions, goals: {}, json: false, help };
   if (values["key-file"] && values.seed) fail("--key-file and --seed: give one of them");
-  const keys = values["key-file"] ? parseKeyFile(readKeyFile(values["key-file"])) : undefined;
+  const keys = values["key-file"] ? parseKeyFile(readText("--key-file", values["key-file"])) : undefined;
   if (keys && keys.length === 0) fail(`--key-file: ${values["key-file"]} holds no key`);
-  const errorRate = values["max-error-rate"] === undefined ? undefined : Number(values["max-error-rate"]);
-  if (errorRate !== undefined && !(errorRate >= 0 && errorRate <= 1)) fail(`--max-error-rate must be a number from 0 to 1 (got ${values["max-error-rate"]})`);
+  const errorRate = numberFlag("--max-error-rate", values["max-error-rate"], 0, 1, false, "a number");
   const chainId = values["chain-id"] === undefined ? undefined : BigInt(integer("--chain-id", values["chain-id"], 1, Number.MAX_SAFE_INTEGER));
   return {
     options: {
@@ -114,12 +103,4 @@ export function parseCli(argv: readonly string[]): CliChoice {
     json: values.json,
     help,
   };
-}
-
-function readKeyFile(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    return fail(`--key-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
 }

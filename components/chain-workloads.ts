@@ -6,9 +6,10 @@ import type { TlsMaterial } from "../verify";
 import { benchBundleName, verifierBundleName } from "../chain/naming";
 import { bundleBenchFiles } from "../bench/bundle";
 import { bundleVerifierText } from "../verify/bundle";
-import { readVerificationReport, ScriptBundle, verificationRun } from "./chain-verification";
+import { readVerificationReport, verificationRun } from "./chain-verification";
 import { HostVerification } from "./host-verification";
 import { NodeWorkloads } from "./node-workloads";
+import { ScriptBundle } from "./script-bundle";
 
 export interface ChainWorkloadsArgs {
   readonly spec: ChainSpec;

@@ -1,8 +1,8 @@
 import { createPrivateKey } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SDK_FILES, type Endpoints } from "../chain/render/sdk-configs";
+import { fail, numberFlag, readText, UsageError, urlList } from "../cli/flags";
 import type { SealerExpectation } from "./checks";
 import type { RpcEndpoint } from "./rpc-client";
 import type { VerifyOptions } from "./run";
@@ -31,7 +31,7 @@ export const USAGE = `usage: npm run verify -- (--rpc <url,...> --ca <file> --ce
                            or the service account
 Exit status: 0 healthy, 1 a check failed, 2 bad usage.`;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface CliChoice {
   readonly options: VerifyOptions;
@@ -45,32 +45,6 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 const NODE_ID = /^[0-9a-fA-F]{128}$/;
 
-function fail(message: string): never {
-  throw new UsageError(message);
-}
-
-function readText(flag: string, file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    return fail(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-}
-
-function urls(flag: string, value: string): string[] {
-  const list = value.split(",").map((u) => u.trim()).filter(Boolean);
-  if (list.length === 0) fail(`${flag}: give at least one URL, comma-separated`);
-  for (const u of list) {
-    let parsed: URL;
-    try {
-      parsed = new URL(u);
-    } catch {
-      return fail(`${flag}: "${u}" is not a URL (expected e.g. https://host:20200)`);
-    }
-    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") fail(`${flag}: "${u}" must be an https:// or http:// URL`);
-  }
-  return list;
-}
 
 /** node0-style names from URLs: the host's first DNS label, or host:port when that is not unique. */
 export function endpointsFromUrls(list: readonly string[]): RpcEndpoint[] {
@@ -81,16 +55,9 @@ export function endpointsFromUrls(list: readonly string[]): RpcEndpoint[] {
   return parsed.map((u, i) => ({ name: unique ? labels[i] : u.host, url: list[i] }));
 }
 
-function number(flag: string, value: string | undefined, min: number, max: number, integer: boolean, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || (integer && !Number.isInteger(n)) || n < min || n > max) fail(`${flag} must be ${what} from ${min} to ${max} (got "${value}")`);
-  return n;
-}
-
 function sealerExpectation(count: string | undefined, ids: string | undefined): SealerExpectation {
   if (count !== undefined && ids !== undefined) fail("--expect-sealers and --expect-node-ids cannot be combined: give one");
-  const n = number("--expect-sealers", count, 1, 1000, true, "an integer");
+  const n = numberFlag("--expect-sealers", count, 1, 1000, true, "an integer");
   if (n !== undefined) return { kind: "count", count: n };
   if (ids === undefined) return { kind: "none" };
   const list = ids.split(",").map((id) => id.trim().replace(/^0x/, "")).filter(Boolean);
@@ -164,7 +131,7 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
   const sdkDir = str("sdk-dir");
   const sdk = sdkDir === undefined ? undefined : readEndpoints(sdkDir);
   const rpcFlag = str("rpc");
-  const rpc = rpcFlag !== undefined ? endpointsFromUrls(urls("--rpc", rpcFlag)) : sdk ? Object.entries(sdk.rpc.nodes).map(([name, url]) => ({ name, url })) : undefined;
+  const rpc = rpcFlag !== undefined ? endpointsFromUrls(urlList("--rpc", rpcFlag)) : sdk ? Object.entries(sdk.rpc.nodes).map(([name, url]) => ({ name, url })) : undefined;
   if (!rpc || rpc.length === 0) fail("--rpc: give the node URLs (https://host:20200,...) or --sdk-dir <dir>");
 
   const file = (flag: "ca" | "cert" | "key", sdkName: string) => {
@@ -181,15 +148,15 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
     if (!sdk?.web3) fail("--web3 sdk: needs --sdk-dir whose endpoints.json lists web3 endpoints (web3.enabled in the stack)");
     web3 = Object.entries(sdk.web3.nodes).map(([name, url]) => ({ name, url }));
   } else if (web3Flag !== undefined) {
-    web3 = endpointsFromUrls(urls("--web3", web3Flag));
+    web3 = endpointsFromUrls(urlList("--web3", web3Flag));
   }
   const keyFile = str("web3-key-file");
   if (keyFile !== undefined && !web3) fail("--web3-key-file: only used with --web3");
 
   const group = str("group") ?? sdk?.groupId;
   if (group !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(group)) fail(`--group must be 1–64 letters, digits or _ (got "${group}")`);
-  const timeout = number("--timeout", str("timeout"), 1, 3600, false, "a number of seconds");
-  const maxLag = number("--max-lag", str("max-lag"), 0, 1_000_000, true, "an integer");
+  const timeout = numberFlag("--timeout", str("timeout"), 1, 3600, false, "a number of seconds");
+  const maxLag = numberFlag("--max-lag", str("max-lag"), 0, 1_000_000, true, "an integer");
 
   const reportName = str("report-configmap");
   const namespace = str("namespace");
