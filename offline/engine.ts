@@ -11,6 +11,8 @@ export interface RegisteredResource {
   readonly inputs: Record<string, any>;
   readonly state: Record<string, any>;
   readonly options?: ResourceOptionsSeen;
+  /** A read of an existing object (`Resource.get`): nothing the program creates, so it is no manifest. */
+  readonly read?: boolean;
 }
 
 /** The resource options the engine acts on, as the program sent them. */
@@ -53,7 +55,8 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
     const handler = this.handlers[args.type];
     const state = prior && isDeepStrictEqual(prior.inputs, inputs) ? prior.state : handler ? await handler(inputs) : inputs;
     this.providerState.set(key, { inputs, state });
-    this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state, options });
+    const read = args.id !== undefined && args.id !== "";
+    this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state, options, ...(read && { read }) });
     if (args.type === CHART_V4) this.resources.push(...(await renderChartChildren(args.name, inputs)));
     return { id: `${args.name}-id`, state };
   }
@@ -68,7 +71,7 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
   }
 
   kubernetesObjects(): RegisteredResource[] {
-    return this.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+    return this.resources.filter((r) => r.custom && !r.read && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"));
   }
 }
 

@@ -4,9 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import { load } from "js-yaml";
+import { load, loadAll } from "js-yaml";
 import { nodeIdFromPem } from "../chain/keys";
 import { REDACTED } from "../offline/write-tree";
+import { validateWithKubernetesModels } from "./support/helm";
 
 const ROOT = join(__dirname, "..");
 
@@ -115,4 +116,46 @@ describe("npm run synth", () => {
     assert.match(r.stderr, /fisco-bcos:nodes\[0\]\.weight: must be an integer from 1 to 1000 \(got 0\)/);
     assert.equal(existsSync(dir), false);
   });
+
+  test("every stack renders, and every file in manifests/ is one valid object named after it, as kubectl would apply it", () => {
+    for (const stack of readdirSync(join(ROOT, "stacks")).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean) as string[]) {
+      const dir = join(tmp(), stack);
+      const r = synth("--stack", stack, "--out", dir);
+      assert.equal(r.code, 0, `${stack}: ${r.stderr}`);
+      for (const file of readdirSync(join(dir, "manifests"))) {
+        const docs = loadAll(readFileSync(join(dir, "manifests", file), "utf8"));
+        assert.equal(docs.length, 1, `${stack}/${file}`);
+        const object = docs[0] as any;
+        assert.equal(file, `${String(object.kind).toLowerCase()}-${object.metadata?.name}.yaml`, `${stack}/${file}`);
+        assert.doesNotMatch(file, /undefined/, `${stack}/${file}`);
+        validateWithKubernetesModels(object);
+        for (const mode of fileModes(object)) assert.ok(Number.isInteger(mode) && mode >= 0 && mode <= 0o777, `${stack}/${file}: file mode ${mode} is no mode kubectl would apply as meant`);
+      }
+    }
+  });
+
+  test("volume file modes are the ones meant (key Secrets 0400, the verifier's SDK Secret 0440)", () => {
+    const dir = join(tmp(), "modes");
+    assert.equal(synth("--stack", "dev", "--out", dir).code, 0);
+    const modes = (file: string) => fileModes(load(readFileSync(join(dir, "manifests", file), "utf8")));
+    assert.deepEqual(modes("statefulset-fisco-node0.yaml"), [0o400]);
+    const jobs = readdirSync(join(dir, "manifests")).filter((f) => f.startsWith("job-fisco-verify"));
+    assert.equal(jobs.length, 1);
+    assert.deepEqual(modes(jobs[0]), [0o440]);
+  });
 });
+
+/** Every defaultMode/mode in an object's volumes (where kubectl reads YAML octals, js-yaml reads decimals). */
+function fileModes(object: unknown): number[] {
+  const found: number[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (value === null || typeof value !== "object") return;
+    for (const [key, child] of Object.entries(value)) {
+      if ((key === "defaultMode" || key === "mode") && typeof child === "number") found.push(child);
+      else walk(child);
+    }
+  };
+  walk(object);
+  return found;
+}

@@ -96,7 +96,13 @@ const security = () =>
     ";cipher_data_key=",
   ]);
 
-const consensus = (s: IniInputs) => section("consensus", ["; min block generation time(ms)", `min_seal_time=${s.consensus.minSealTime}`]);
+const consensus = (s: IniInputs) =>
+  section("consensus", [
+    "; min block generation time(ms)",
+    `min_seal_time=${s.consensus.minSealTime}`,
+    "; consensus timeout before a view change (ms, at least 3000); FISCO 3.x reads it here, not from the genesis",
+    `checkpoint_timeout=${s.consensus.consensusTimeout}`,
+  ]);
 
 const executor = () => section("executor", ["enable_dag=true", "baseline_scheduler=false", "baseline_scheduler_parallel=false"]);
 
@@ -141,6 +147,9 @@ const sync = () =>
     "; recommend to use when deploy many consensus nodes",
     "sync_block_by_tree=false",
     "tree_width=3",
+    "; exchange sync status with nodes outside the group's sealer and observer lists, so that a node the stack",
+    "; declares syncs before (and whether or not) it is added on chain",
+    "allow_free_node=true",
   ]);
 
 const redis = () =>
