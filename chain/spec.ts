@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { faultTolerance, totalWeight } from "./consensus";
+import { MIN_STORAGE_MI, storageSizeMi } from "./storage-size";
 import {
   atLeast,
   compareVersions,
   defaultCompatibilityVersion,
   MIN_VERSION_DNS_PEERS,
+  MIN_COMPATIBILITY_VERSION,
   MIN_VERSION_WEB3,
   parseVersion,
 } from "./version";
@@ -37,8 +39,9 @@ const resourceAmounts = z.strictObject({
   memory: pattern(BYTES, "a memory quantity such as 512Mi or 4Gi"),
 });
 const resources = z.strictObject({ requests: resourceAmounts, limits: resourceAmounts });
+const STORAGE_SIZE_RULE = `a whole number of Mi, Gi or Ti, at least ${MIN_STORAGE_MI / 1024}Gi, such as 20Gi (FISCO needs 1 GiB free to start)`;
 const storage = z.strictObject({
-  size: pattern(BYTES, "a storage quantity such as 20Gi"),
+  size: z.string({ error: `must be ${STORAGE_SIZE_RULE}` }).refine((size) => (storageSizeMi(size) ?? 0) >= MIN_STORAGE_MI, { error: `must be ${STORAGE_SIZE_RULE}` }),
   storageClass: z.string({ error: "must be a storage class name, or empty for the cluster default" }).default(""),
 });
 
@@ -80,7 +83,8 @@ export const chainConfigSchema = z.strictObject({
   compatibilityVersion: pattern(/^3\.\d+\.\d+$/, "a version such as 3.16.0").optional(),
   authCheck: bool().default(false),
   protect: bool().default(false),
-  txGasLimit: int(100_000, Number.MAX_SAFE_INTEGER).default(3_000_000_000),
+  // FISCO refuses tx.gas_limit <= TX_GAS_LIMIT_MIN (100000) at start (v3.16.4 bcos-tool/NodeConfig.cpp loadGenesisConfig).
+  txGasLimit: int(100_001, Number.MAX_SAFE_INTEGER).default(3_000_000_000),
   consensus: z
     .strictObject({
       type: oneOf(["pbft", "rpbft"] as const).default("pbft"),
@@ -244,6 +248,9 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
     const compat = parseVersion(config.compatibilityVersion)!;
     if (compareVersions(compat, parseVersion(config.version)!) > 0) {
       add("compatibilityVersion", `must not be newer than version ${config.version} (got ${config.compatibilityVersion})`);
+    }
+    if (compareVersions(compat, parseVersion(MIN_COMPATIBILITY_VERSION)!) < 0) {
+      add("compatibilityVersion", `must be ${MIN_COMPATIBILITY_VERSION} or newer: below it FISCO reads [chain] from config.ini, and the genesis this project renders holds it (got ${config.compatibilityVersion})`);
     }
   }
   if (config.bench.enabled && !config.web3.enabled) add("bench.enabled", "needs web3.enabled: the load generator sends through the web3 RPC");

@@ -32,3 +32,5 @@ export function defaultCompatibilityVersion(imageVersion: string): string {
 /** Feature floors from fisco-bcos-facts.md. */
 export const MIN_VERSION_DNS_PEERS = "v3.6.0";
 export const MIN_VERSION_WEB3 = "v3.9.0";
+/** The oldest genesis compatibility_version the renderers support: from 3.1.0 FISCO reads [chain] from config.genesis. */
+export const MIN_COMPATIBILITY_VERSION = "3.1.0";

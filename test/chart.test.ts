@@ -2,9 +2,10 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { load } from "js-yaml";
 import { maxSealersDown } from "../chain/consensus";
+import { MIN_STORAGE_MI, STORAGE_SIZE_PATTERN } from "../chain/storage-size";
 import { runChain } from "./support/offline-chain";
 import { chartValuesFor, type ChartValues } from "./fixtures/chart-values";
 import { helmLint, helmTemplate, helmTemplateText, validateWithKubernetesModels, type K8sObject } from "./support/helm";
@@ -403,7 +404,7 @@ describe("storage may only grow, class may not change (lookup of the live PVC)",
   });
 
   test("equal or larger sizes in any unit render", async () => {
-    for (const [live, wanted] of [["20Gi", "20480Mi"], ["1024Mi", "1Gi"], ["20Gi", "30Gi"], ["1Ti", "2Ti"], ["900Gi", "1Ti"]]) {
+    for (const [live, wanted] of [["20Gi", "20480Mi"], ["2048Mi", "2Gi"], ["20Gi", "30Gi"], ["1Ti", "2Ti"], ["900Gi", "1Ti"]]) {
       assert.equal(pvc2(await render(withNode2Storage(wanted), [livePvc(live)])).spec.resources.requests.storage, wanted);
     }
   });
@@ -412,13 +413,32 @@ describe("storage may only grow, class may not change (lookup of the live PVC)",
     await assert.rejects(render(withNode2Storage("20Gi", "slow"), [livePvc("20Gi", "fast")]), /nodes\[2\]\.storage\.storageClassName may not change: "fast" -> "slow"/);
   });
 
-  test('class "" keeps the class the live PVC was given', async () => {
-    assert.equal(pvc2(await render(withNode2Storage("20Gi", ""), [livePvc("20Gi", "standard")])).spec.storageClassName, "standard");
-    assert.equal(pvc2(await render(withNode2Storage("20Gi", "fast"), [livePvc("20Gi", "fast")])).spec.storageClassName, "fast");
+  const annotated = (pvc: K8sObject, requested: string): K8sObject => ({ ...pvc, metadata: { ...pvc.metadata, annotations: { "fisco-bcos.io/storage-class": requested } } });
+
+  test('class "" never renders the class the cluster filled in, so a second update asks for no replacement', async () => {
+    for (const live of [livePvc("20Gi", "standard"), annotated(livePvc("20Gi", "standard"), "")]) {
+      const pvc = pvc2(await render(withNode2Storage("20Gi", ""), [live]));
+      assert.equal(pvc.spec.storageClassName, undefined);
+      assert.equal(pvc.metadata.annotations!["fisco-bcos.io/storage-class"], "");
+    }
+    assert.equal(pvc2(await render(withNode2Storage("20Gi", "fast"), [annotated(livePvc("20Gi", "fast"), "fast")])).spec.storageClassName, "fast");
   });
 
-  test("without a live PVC (helm template) any size renders", async () => {
-    assert.equal(pvc2(await render(withNode2Storage("1Gi", "fast"))).spec.storageClassName, "fast");
+  test("the class asked for at creation may not change, to or from the cluster default", async () => {
+    await assert.rejects(render(withNode2Storage("20Gi", "fast"), [annotated(livePvc("20Gi", "standard"), "")]), /storageClassName may not change: "" -> "fast"/);
+    await assert.rejects(render(withNode2Storage("20Gi", ""), [annotated(livePvc("20Gi", "fast"), "fast")]), /storageClassName may not change: "fast" -> ""/);
+  });
+
+  test("without a live PVC (helm template) any size from 2Gi renders", async () => {
+    assert.equal(pvc2(await render(withNode2Storage("2Gi", "fast"))).spec.storageClassName, "fast");
+  });
+
+  test("one size rule for stack and chart: the schema's pattern and minimum are chain/storage-size.ts's", async () => {
+    const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8"));
+    assert.equal(schema.definitions.node.properties.storage.properties.size.pattern, STORAGE_SIZE_PATTERN);
+    await assert.rejects(render(withNode2Storage(`${MIN_STORAGE_MI - 1}Mi`)), /nodes\[2\]\.storage\.size must be at least 2Gi/);
+    assert.equal(MIN_STORAGE_MI, 2048);
+    for (const size of ["20G", "1.5Gi", "500Ki"]) await assert.rejects(render(withNode2Storage(size)), /storage/);
   });
 });
 

@@ -36,7 +36,12 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["weight 0", { nodes: [{ name: "a", weight: 0 }] }, "fisco-bcos:nodes[0].weight", /integer from 1 to 1000/],
   ["negative weight", { nodes: [{ name: "a", weight: -2 }] }, "fisco-bcos:nodes[0].weight", /integer from 1/],
   ["bad cpu quantity", { nodes: [{ name: "a", resources: { requests: { cpu: "lots", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } }] }, "fisco-bcos:nodes[0].resources.requests.cpu", /CPU quantity/],
-  ["bad storage size", { nodeDefaults: { storage: { size: "20 GB" } } }, "fisco-bcos:nodeDefaults.storage.size", /storage quantity/],
+  ["bad storage size", { nodeDefaults: { storage: { size: "20 GB" } } }, "fisco-bcos:nodeDefaults.storage.size", /whole number of Mi, Gi or Ti/],
+  ["storage size in decimal units", { nodeDefaults: { storage: { size: "20G" } } }, "fisco-bcos:nodeDefaults.storage.size", /whole number of Mi, Gi or Ti/],
+  ["fractional storage size", { nodes: [{ name: "a", storage: { size: "1.5Gi" } }] }, "fisco-bcos:nodes[0].storage.size", /whole number of Mi, Gi or Ti/],
+  ["storage size in Ki", { nodes: [{ name: "a", storage: { size: "500Ki" } }] }, "fisco-bcos:nodes[0].storage.size", /whole number of Mi, Gi or Ti/],
+  ["volume too small for FISCO", { nodes: [{ name: "a", storage: { size: "1Gi" } }] }, "fisco-bcos:nodes[0].storage.size", /at least 2Gi.*1 GiB free/],
+  ["compatibility below 3.1.0", { compatibilityVersion: "3.0.0" }, "fisco-bcos:compatibilityVersion", /3\.1\.0 or newer.*\[chain\]/],
   ["service type", { services: { rpc: { type: "Ingress" } } }, "fisco-bcos:services.rpc.type", /ClusterIP, NodePort, LoadBalancer/],
   ["nodePort out of range", { services: { rpc: { type: "NodePort", nodePort: 8080 } } }, "fisco-bcos:services.rpc.nodePort", /30000 to 32767/],
   ["nodePort without NodePort", { services: { web3: { nodePort: 31000 } } }, "fisco-bcos:services.web3.nodePort", /only with type NodePort/],
@@ -51,7 +56,8 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["bench batch concurrency 0", { bench: { concurrency: 0 } }, "fisco-bcos:bench.concurrency", /integer from 1 to 1024/],
   ["unknown workloads manager", { workloads: { manager: "argo" } }, "fisco-bcos:workloads.manager", /one of pulumi, gitops/],
   ["host RPC endpoint not a URL", { verification: { hostRpcEndpoints: ["localhost:20200"] } }, "fisco-bcos:verification.hostRpcEndpoints[0]", /http\(s\) URL/],
-  ["gas limit too small", { txGasLimit: 10 }, "fisco-bcos:txGasLimit", /integer from 100000/],
+  ["gas limit too small", { txGasLimit: 10 }, "fisco-bcos:txGasLimit", /integer from 100001/],
+  ["gas limit FISCO refuses", { txGasLimit: 100000 }, "fisco-bcos:txGasLimit", /integer from 100001/],
 ];
 
 describe("stack config validation", () => {

@@ -16,6 +16,10 @@ Storage rules for the per-node PVC: the size may only grow and the class may not
 {{/* Fails if the node's storage would shrink or change class. Args: dict "index" i "node" $node "existing" $pvc */}}
 {{- define "fisco-bcos.checkStorage" -}}
 {{- $key := printf "nodes[%d].storage" (int .index) -}}
+{{- $sizeMi := include "fisco-bcos.sizeToMi" (list .node.storage.size (printf "%s.size" $key)) | atoi -}}
+{{- if lt $sizeMi 2048 -}}
+{{- fail (printf "%s.size must be at least 2Gi: FISCO refuses to start with less than 1 GiB free (got %s, node %s)" $key .node.storage.size .node.name) -}}
+{{- end -}}
 {{- with .existing -}}
 {{- $old := toString .spec.resources.requests.storage -}}
 {{- $new := toString $.node.storage.size -}}
@@ -24,19 +28,17 @@ Storage rules for the per-node PVC: the size may only grow and the class may not
 {{- if lt $newMi $oldMi -}}
 {{- fail (printf "%s.size may only grow: %s -> %s (node %s, PVC %s)" $key $old $new $.node.name .metadata.name) -}}
 {{- end -}}
-{{- $oldClass := .spec.storageClassName | default "" -}}
+{{- $requested := index (.metadata.annotations | default dict) "fisco-bcos.io/storage-class" -}}
 {{- $newClass := $.node.storage.storageClassName | default "" -}}
+{{- if kindIs "string" $requested -}}
+{{- if ne $requested $newClass -}}
+{{- fail (printf "%s.storageClassName may not change: %q -> %q (node %s, PVC %s; \"\" is the cluster default)" $key $requested $newClass $.node.name .metadata.name) -}}
+{{- end -}}
+{{- else -}}
+{{- $oldClass := .spec.storageClassName | default "" -}}
 {{- if and $newClass (ne $oldClass $newClass) -}}
 {{- fail (printf "%s.storageClassName may not change: %q -> %q (node %s, PVC %s)" $key $oldClass $newClass $.node.name .metadata.name) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-
-{{/*
-The storageClassName to render: the configured one, or, when it is "" (cluster default), the class the
-live PVC was given at creation, so that an upgrade never asks to change this immutable field.
-Args: dict "node" $node "existing" $pvc
-*/}}
-{{- define "fisco-bcos.storageClassName" -}}
-{{- .node.storage.storageClassName | default (dig "spec" "storageClassName" "" .existing) -}}
 {{- end -}}
