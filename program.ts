@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseChainSpec } from "./chain/spec";
+import { ChainConfigError, parseChainSpec, type ParsedSpec } from "./chain/spec";
 import { rawConfigFromPulumi } from "./chain/stack-config";
 import { FiscoBcosChain } from "./components/fisco-bcos-chain";
 
 /** The Pulumi program: read and validate the stack config, build the chain, return the stack outputs. */
 export function fiscoBcosProgram() {
-  const { spec, warnings } = parseChainSpec(rawConfigFromPulumi(pulumi.runtime.allConfig()));
+  const { spec, warnings } = parseStackConfig();
   for (const warning of warnings) pulumi.log.warn(warning);
   const chain = new FiscoBcosChain(spec.chainName, { spec });
   return {
@@ -20,4 +20,14 @@ export function fiscoBcosProgram() {
     chartValues: chain.chartValues,
     verification: chain.verification,
   };
+}
+
+/** The stack config as a ChainSpec; a bad config stops the program with the message alone (RunError: no stack trace). */
+function parseStackConfig(): ParsedSpec {
+  try {
+    return parseChainSpec(rawConfigFromPulumi(pulumi.runtime.allConfig()));
+  } catch (error) {
+    if (error instanceof ChainConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
 }

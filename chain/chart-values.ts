@@ -1,4 +1,5 @@
 import { sha256Hex } from "./digest";
+import { CHART_DEFAULT_CLIENT_LABELS, replacingChartDefaults } from "./labels";
 import { benchBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
 import type { ChainSpec } from "./spec";
 
@@ -58,11 +59,13 @@ export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<st
     services: { rpc: service(spec.services.rpc), web3: service(spec.services.web3) },
     peerReload: { image: { ...spec.helperImage, pullPolicy: spec.imagePullPolicy }, intervalSeconds: 10 },
     scheduling: { sealerSpread: spec.scheduling.sealerSpread },
+    disruptionBudget: { enabled: spec.disruptionBudget.enabled },
     networkPolicy: {
       enabled: spec.networkPolicy.enabled,
       p2pAllowedCidrs: [...spec.networkPolicy.p2pAllowedCidrs],
-      clientNamespaceLabels: { ...spec.networkPolicy.clientNamespaceLabels },
-      clientPodLabels: { ...spec.networkPolicy.clientNamespaceLabels },
+      clientNamespaceLabels: replacingChartDefaults(spec.networkPolicy.clientNamespaceLabels, CHART_DEFAULT_CLIENT_LABELS),
+      clientPodLabels: replacingChartDefaults(spec.networkPolicy.clientNamespaceLabels, CHART_DEFAULT_CLIENT_LABELS),
+      clientCidrs: [...spec.networkPolicy.clientCidrs],
     },
     nodes: spec.nodes.map((node) => ({
       name: node.name,

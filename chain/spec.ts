@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { faultTolerance, totalWeight } from "./consensus";
+import { warningsFor } from "./spec-warnings";
 import { MIN_STORAGE_MI, storageSizeMi } from "./storage-size";
 import {
   atLeast,
@@ -112,6 +112,7 @@ export const chainConfigSchema = z.strictObject({
       enabled: bool().default(true),
       p2pAllowedCidrs: z.array(pattern(CIDR, "a CIDR such as 10.20.0.0/16")).default([]),
       clientNamespaceLabels: z.record(z.string(), z.string()).default({ "fisco-bcos.io/client": "true" }),
+      clientCidrs: z.array(pattern(CIDR, "a CIDR such as 203.0.113.0/24")).default([]),
     })
     .prefault({}),
   bench: z
@@ -124,6 +125,7 @@ export const chainConfigSchema = z.strictObject({
       timeoutSeconds: int(10, 3600).default(300),
     })
     .prefault({}),
+  disruptionBudget: z.strictObject({ enabled: bool().default(true) }).prefault({}),
   certificates: z.strictObject({ validityDays: int(1, 36500).default(36500) }).prefault({}),
   log: z.strictObject({ level: oneOf(["trace", "debug", "info", "warning", "error"] as const).default("info") }).prefault({}),
   verification: z
@@ -278,13 +280,4 @@ function withDefaults(config: ChainConfig): ChainSpec {
 
 export function sealersOf(spec: Pick<ChainSpec, "nodes">): NodeSpec[] {
   return spec.nodes.filter((n) => n.role === "sealer");
-}
-
-function warningsFor(spec: ChainSpec): string[] {
-  const sealers = sealersOf(spec);
-  if (faultTolerance(sealers) > 0) return [];
-  return [
-    `${CONFIG_NAMESPACE}:nodes: the sealers' total vote weight is ${totalWeight(sealers)}, which tolerates no faulty sealer ` +
-      `(f = floor((W-1)/3) = 0): one sealer down stops block production. Use at least 4 sealers of equal weight to tolerate one.`,
-  ];
 }

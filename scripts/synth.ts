@@ -52,7 +52,9 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     const { ChainConfigError } = require("../chain/spec") as typeof import("../chain/spec");
-    console.error(error instanceof ChainConfigError ? error.message : `synth failed: ${(error as Error).message}`);
+    const { RunError } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const plain = error instanceof ChainConfigError || RunError.isInstance(error);
+    console.error(plain ? (error as Error).message : `synth failed: ${(error as Error).message}`);
     return 1;
   }
 }

@@ -6,6 +6,9 @@ import { join, resolve } from "node:path";
 import { load } from "js-yaml";
 import { maxSealersDown } from "../chain/consensus";
 import { MIN_STORAGE_MI, STORAGE_SIZE_PATTERN } from "../chain/storage-size";
+import { chartValues } from "../chain/chart-values";
+import { CHART_DEFAULT_CLIENT_LABELS } from "../chain/labels";
+import { parseChainSpec } from "../chain/spec";
 import { runChain } from "./support/offline-chain";
 import { chartValuesFor, type ChartValues } from "./fixtures/chart-values";
 import { helmLint, helmTemplate, helmTemplateText, validateWithKubernetesModels, type K8sObject } from "./support/helm";
@@ -349,6 +352,33 @@ describe("NetworkPolicy", () => {
     const { byPort } = await ingressRules(v);
     assert.equal(byPort(20200).length, 0);
     assert.equal(byPort(30300).length, 1);
+  });
+
+  /** Values as the component builds them from a stack config (chain/chart-values.ts), not edited by hand. */
+  const fromStack = (networkPolicy: Record<string, unknown>) =>
+    chartValues(parseChainSpec({ networkPolicy }).spec, Object.fromEntries(["node0", "node1", "node2", "node3"].map((n) => [n, "0".repeat(64)])));
+
+  test("what the stack writes for client labels is what is rendered: {} admits nobody, a map is not ANDed with the default", async () => {
+    assert.equal((await ingressRules(fromStack({ clientNamespaceLabels: {} }))).byPort(20200).length, 0);
+    const [rule] = (await ingressRules(fromStack({ clientNamespaceLabels: { team: "apps" } }))).byPort(20200);
+    assert.deepEqual(rule.from, [{ namespaceSelector: { matchLabels: { team: "apps" } } }, { podSelector: { matchLabels: { team: "apps" } } }]);
+    const [byDefault] = (await ingressRules(fromStack({}))).byPort(20200);
+    assert.deepEqual(byDefault.from[0], { namespaceSelector: { matchLabels: { "fisco-bcos.io/client": "true" } } });
+  });
+
+  test("clientCidrs admit outside clients to RPC as ipBlocks", async () => {
+    const [rule] = (await ingressRules(fromStack({ clientNamespaceLabels: {}, clientCidrs: ["203.0.113.0/24"] }))).byPort(20200);
+    assert.deepEqual(rule.from, [{ ipBlock: { cidr: "203.0.113.0/24" } }]);
+  });
+
+  test("the chart's default client label is the one chain/labels.ts replaces", () => {
+    const defaults = load(readFileSync(join(chartDir, "values.yaml"), "utf8")) as any;
+    assert.deepEqual(defaults.networkPolicy.clientNamespaceLabels, CHART_DEFAULT_CLIENT_LABELS);
+    assert.deepEqual(defaults.networkPolicy.clientPodLabels, CHART_DEFAULT_CLIENT_LABELS);
+  });
+
+  test("disruptionBudget.enabled false renders no PodDisruptionBudget", async () => {
+    assert.equal(ofKind(await render(changed(values, (x) => (x.disruptionBudget.enabled = false))), "PodDisruptionBudget").length, 0);
   });
 
   test("disabled renders no NetworkPolicy", async () => {

@@ -118,6 +118,23 @@ describe("stack config validation", () => {
     assert.deepEqual(parseChainSpec({ nodes: sealers(1, 1, 1, 1) }).warnings, []);
   });
 
+  test("warns when one sealer outweighs f, so the PodDisruptionBudget allows no eviction; the budget can be turned off", () => {
+    const [warning, ...more] = parseChainSpec({ nodes: sealers(3, 1, 1, 1) }).warnings;
+    assert.equal(more.length, 0);
+    assert.match(warning, /node0 has weight 3.*f = 1 of W = 6.*allows 0 evictions.*disruptionBudget\.enabled/);
+    assert.deepEqual(parseChainSpec({ nodes: sealers(3, 1, 1, 1), disruptionBudget: { enabled: false } }).warnings, []);
+  });
+
+  test("warns when RPC or web3 is exposed outside the cluster but the NetworkPolicy admits no outside source, or auth is off", () => {
+    const exposed = { services: { rpc: { type: "LoadBalancer" } } };
+    const warnings = parseChainSpec(exposed).warnings;
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0], /services\.rpc\.type is LoadBalancer.*networkPolicy\.clientCidrs/);
+    assert.match(warnings[1], /authCheck false/);
+    assert.deepEqual(parseChainSpec({ ...exposed, authCheck: true, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, []);
+    assert.deepEqual(parseChainSpec({ services: { web3: { type: "NodePort" } } }).warnings, [], "web3 off: its Service does not exist");
+  });
+
   test("observers do not count towards fault tolerance", () => {
     const { warnings } = parseChainSpec({ nodes: [...sealers(1, 1, 1), { name: "obs", role: "observer" }] });
     assert.equal(warnings.length, 1);
