@@ -1,7 +1,9 @@
 // Renders charts/fisco-bcos with the real helm binary and checks the objects it produces.
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { load } from "js-yaml";
 import { maxSealersDown } from "../chain/consensus";
@@ -547,8 +549,9 @@ describe("live peer reload", () => {
       const sidecar = pod.containers.find((c: any) => c.name === "peer-reload");
       assert.ok(sidecar);
       const script = sidecar.args.join("\n");
-      assert.match(script, /md5sum \/peers\/nodes\.json/);
-      assert.match(script, /pkill -USR1 -x fisco-bcos/);
+      assert.match(script, /md5sum "\$peers"/);
+      assert.deepEqual(sidecar.env.find((e: any) => e.name === "PEERS_FILE"), { name: "PEERS_FILE", value: "/peers/nodes.json" });
+      assert.doesNotMatch(script, /pkill|pgrep|pidof/, "busybox pkill matches argv[0], a full path in the image");
       assert.deepEqual(sidecar.volumeMounts, [{ name: "config", mountPath: "/peers", readOnly: true }]);
       assert.equal(sidecar.image, `${values.peerReload.image.repository}:${values.peerReload.image.tag}`);
       for (const c of [init, ...pod.containers]) {
@@ -559,26 +562,40 @@ describe("live peer reload", () => {
     }
   });
 
-  test("the sidecar script runs: it signals only after nodes.json changes", async () => {
-    const { execFile } = await import("node:child_process");
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
+  test("the real sidecar script signals a node started by its full path, in a PID namespace like the pod's, only after nodes.json changes", async (t) => {
+    if (process.getuid?.() !== 0 || spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"]).status !== 0) {
+      t.skip("needs root and unshare(1) for a PID namespace");
+      return;
+    }
     const sts = ofKind(await render(values), "StatefulSet")[0];
     const script: string = sts.spec.template.spec.containers.find((c: any) => c.name === "peer-reload").args[0];
     const dir = mkdtempSync(join(tmpdir(), "peer-reload-"));
-    writeFileSync(join(dir, "nodes.json"), '{"nodes":["a:30300"]}');
-    // Run the real script with its paths pointed at a temp dir, `sleep` shortened and `pkill` recorded.
-    const runnable = script.replaceAll("/peers/", `${dir}/`).replace(/sleep \d+/, "sleep 0.2").replaceAll("pkill -USR1 -x fisco-bcos", `echo signalled >> ${dir}/signals`);
-    const child = execFile("sh", ["-c", runnable]);
-    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    await wait(600);
-    const signals = () => { try { return readFileSync(join(dir, "signals"), "utf8").trim().split("\n").filter(Boolean).length; } catch { return 0; } };
-    assert.equal(signals(), 0, "no change, no signal");
-    writeFileSync(join(dir, "nodes.json"), '{"nodes":["a:30300","b:30300"]}');
-    await wait(800);
-    child.kill();
-    assert.equal(signals(), 1, "one change, one signal");
+    // The node: an executable named fisco-bcos at a full path, as the image's entrypoint (/usr/local/bin/fisco-bcos).
+    // It is a copy of sleep, so SIGUSR1 ends it, which shows that the signal arrived.
+    const bin = join(dir, "usr", "local", "bin");
+    mkdirSync(bin, { recursive: true });
+    const whichTool = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+    copyFileSync(whichTool("sleep"), join(bin, "fisco-bcos"));
+    chmodSync(join(bin, "fisco-bcos"), 0o755);
+    // Only the tools the busybox image has that the script may use besides shell built-ins: no pkill, pgrep or pidof.
+    const tools = join(dir, "tools");
+    mkdirSync(tools);
+    for (const tool of ["md5sum", "cut", "sleep"]) symlinkSync(whichTool(tool), join(tools, tool));
+    const peers = join(dir, "nodes.json");
+    writeFileSync(peers, '{"nodes":["a:30300"]}');
+    const harness = [
+      `"${join(bin, "fisco-bcos")}" 20 & node=$!`,
+      `PATH="${tools}" PEERS_FILE="${peers}" INTERVAL_SECONDS=1 "${whichTool("sh")}" -c "$SCRIPT" & reload=$!`,
+      "sleep 2.5",
+      'kill -0 "$node" 2>/dev/null && echo "alive-before-change"',
+      `echo '{"nodes":["a:30300","b:30300"]}' > "${peers}"`,
+      'wait "$node"; echo "node-exit=$?"',
+      'kill "$reload"',
+    ].join("\n");
+    const run = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "sh", "-c", harness], { encoding: "utf8", env: { ...process.env, SCRIPT: script }, timeout: 30_000 });
+    assert.match(run.stdout, /alive-before-change/, `no change, no signal\n${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /node-exit=138/, `SIGUSR1 (10) must end the stand-in node: exit 128+10\n${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /nodes\.json changed: sent SIGUSR1 to fisco-bcos/);
   });
 });
 
