@@ -4,13 +4,16 @@ import { MAX_BATCH } from "./batch-client";
 import type { BenchOptions } from "./run";
 import { parseKeyFile } from "./senders";
 
-export const USAGE = `usage: npm run bench -- --web3 <url,...> --txs N --concurrency C [--senders K] [--batch B] [--dry-run] [--json]
+/** Batches in flight when --concurrency is not given: the chart's bench.concurrency default too. */
+export const DEFAULT_CONCURRENCY = 16;
+
+export const USAGE = `usage: npm run bench -- --web3 <url,...> --txs N [--concurrency C] [--senders K] [--batch B] [--dry-run] [--json]
                        [--key-file <file> | --seed <text>] [--timeout S] [--poll-ms MS] [--chain-id ID]
                        [--max-error-rate R] [--max-p99-ms MS]
 
   --web3 <url,...>      web3 JSON-RPC endpoints (http(s)://host:8545), used round-robin
   --txs N               transactions to pre-sign and send (1–10000000)
-  --concurrency C       batches in flight at once (1–1024)
+  --concurrency C       batches in flight at once (1–1024, default ${DEFAULT_CONCURRENCY})
   --senders K           sender accounts (default 16); nonces stay contiguous per sender
   --batch B             requests per JSON-RPC batch, 1–${MAX_BATCH} (FISCO's limit; default ${MAX_BATCH})
   --key-file <file>     funded sender keys, one 0x-hex per line (K = their number)
@@ -26,6 +29,7 @@ export const USAGE = `usage: npm run bench -- --web3 <url,...> --txs N --concurr
 Exit status: 0 done (goals met), 1 goals missed or the run failed, 2 bad usage, 130 interrupted (partial report).`;
 
 export { UsageError };
+
 
 export interface Goals {
   readonly maxErrorRate?: number;
@@ -87,7 +91,7 @@ export function parseCli(argv: readonly string[]): CliChoice {
     options: {
       web3: urls(values.web3, !dryRun),
       txs: integer("--txs", values.txs, 1, 10_000_000),
-      concurrency: integer("--concurrency", values.concurrency, 1, 1024),
+      concurrency: integer("--concurrency", values.concurrency, 1, 1024, DEFAULT_CONCURRENCY),
       senders: keys ? keys.length : integer("--senders", values.senders, 1, 100_000, 16),
       batch: integer("--batch", values.batch, 1, MAX_BATCH, MAX_BATCH),
       dryRun,

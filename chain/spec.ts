@@ -68,6 +68,9 @@ export const chainConfigSchema = z.strictObject({
   chainName: dnsLabel(20).default("fisco"),
   namespace: dnsLabel(63).default("fisco"),
   createNamespace: bool().default(true),
+  kubernetes: z
+    .strictObject({ context: z.string({ error: "must be a kubeconfig context name" }).min(1, { error: "must be a kubeconfig context name" }).optional() })
+    .prefault({}),
   clusterDomain: pattern(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a DNS domain such as cluster.local").default("cluster.local"),
   chainId: pattern(/^[A-Za-z0-9]{1,64}$/, "1 to 64 letters or digits (FISCO requires an alphanumeric chain id)").default("chain0"),
   groupId: pattern(/^[A-Za-z0-9_]{1,64}$/, "1 to 64 letters, digits or '_'").default("group0"),
@@ -254,6 +257,9 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
     if (compareVersions(compat, parseVersion(MIN_COMPATIBILITY_VERSION)!) < 0) {
       add("compatibilityVersion", `must be ${MIN_COMPATIBILITY_VERSION} or newer: below it FISCO reads [chain] from config.ini, and the genesis this project renders holds it (got ${config.compatibilityVersion})`);
     }
+  }
+  if (config.protect && !config.kubernetes.context) {
+    add("kubernetes.context", "is required when protect is true: name the kubeconfig context of this stack's cluster, so that an update never lands on whatever context is current");
   }
   if (config.bench.enabled && !config.web3.enabled) add("bench.enabled", "needs web3.enabled: the load generator sends through the web3 RPC");
   for (const kind of ["rpc", "web3"] as const) {

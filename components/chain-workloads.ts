@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartValues, type ChartValues } from "../chain/chart-values";
 import { filesDigest } from "../chain/digest";
@@ -21,6 +22,7 @@ export interface ChainWorkloadsArgs {
   readonly sdkTls: pulumi.Output<TlsMaterial>;
   /** The Secrets and ConfigMaps the workloads mount. */
   readonly configObjects: readonly pulumi.Resource[];
+  readonly provider: k8s.Provider;
 }
 
 /**
@@ -56,7 +58,8 @@ export class ChainWorkloads extends pulumi.ComponentResource {
       // Pulumi's Chart v4 skips Helm hooks: here the Job is a plain object the chart orders after the nodes.
       const values = valuesFor(false);
       const dependsOn = [...args.configObjects, ...[verifier, bench].filter((b): b is ScriptBundle => Boolean(b))];
-      const workloads = new NodeWorkloads(`${name}-workloads`, { releaseName: spec.chainName, namespace, values }, { parent: this, dependsOn });
+      const workloadArgs = { releaseName: spec.chainName, namespace, values, provider: args.provider, protectVolumes: spec.protect };
+      const workloads = new NodeWorkloads(`${name}-workloads`, workloadArgs, { parent: this, dependsOn });
       if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
         const run = values.apply((v) => v.verification as { runId: string; expectNodeIds: string[] });
         const hostArgs = { spec, namespace, runId: run.apply((r) => r.runId), expectNodeIds: run.apply((r) => r.expectNodeIds), tls: args.sdkTls };

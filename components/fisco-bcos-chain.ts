@@ -39,12 +39,16 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
   constructor(name: string, args: FiscoBcosChainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:FiscoBcosChain", name, {}, opts);
     const { spec } = args;
-    const parent = { parent: this };
-    // Key material and the genesis record: with `protect`, `pulumi destroy` refuses to delete them (children inherit it).
-    const identity = { parent: this, protect: spec.protect };
+    const provider = chainProvider(name, spec, this);
+    // Every Kubernetes object goes through the chain's provider (children inherit it).
+    const parent = { parent: this, providers: { kubernetes: provider } };
+    // Identity (keys, certificates, seeds, the genesis record; the volumes in NodeWorkloads): with `protect`, the
+    // engine refuses to delete or replace them. Config objects are not identity: they update in place.
+    const identity = { ...parent, protect: spec.protect };
 
+    // Kept on `pulumi destroy`: deleting a namespace deletes everything in it, the retained volumes and genesis too.
     const namespace = spec.createNamespace
-      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace, labels: chainLabels(spec.chainName) } }, parent).metadata.name
+      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace, labels: chainLabels(spec.chainName) } }, { parent: this, provider, retainOnDelete: true }).metadata.name
       : pulumi.output(spec.namespace);
 
     const pki = new ChainPki(`${name}-pki`, { nodeNames: spec.nodes.map((n) => n.name), validityDays: spec.certificates.validityDays }, identity);
@@ -75,7 +79,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
           conf: { caCert: pki.caCertPem, sslCert: tlsIdentity.certPem, sslKey: tlsIdentity.keyPem, nodePem: keys[node.name].pem, nodeId: keys[node.name].nodeId },
           files: { configIni, genesis: this.genesis, nodesJson },
         },
-        identity,
+        parent,
       );
     });
 
@@ -94,16 +98,25 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
         goConfig: renderGoSdkConfig(spec),
         endpointsJson: renderEndpointsJson(spec),
       },
-      identity,
+      parent,
     );
 
     const sdkTls = pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key }));
-    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk] }, parent);
+    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider }, parent);
     this.chartValues = workloads.chartValues;
     this.verification = workloads.verification;
 
     this.registerOutputs({ nodeIds: this.nodeIds, adminAddress: this.adminAddress, genesisDigest: this.genesisDigest });
   }
+}
+
+/**
+ * The Kubernetes provider of the chain's objects: the stack's kubeconfig context (`kubernetes.context`), and
+ * ConfigMaps and Secrets updated in place, since pulumi-kubernetes otherwise replaces one whose data changes
+ * (provider/pkg/provider/diff.go), which a protected object refuses and which a rolling config change does not want.
+ */
+function chainProvider(name: string, spec: ChainSpec, parent: pulumi.Resource): k8s.Provider {
+  return new k8s.Provider(`${name}-kubernetes`, { context: spec.kubernetes.context, enableConfigMapMutable: true, enableSecretMutable: true }, { parent });
 }
 
 function warnAboutGenesisDrift(

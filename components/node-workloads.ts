@@ -10,15 +10,21 @@ export interface NodeWorkloadsArgs {
   readonly releaseName: string;
   readonly namespace: pulumi.Input<string>;
   readonly values: pulumi.Input<ChartValues>;
+  /** The chain's Kubernetes provider: a remote component inherits none from its parent, so it is passed on. */
+  readonly provider: k8s.Provider;
+  readonly protectVolumes: boolean;
 }
 
 /**
  * Node data volumes outlive the chart, as `helm.sh/resource-policy: keep` makes them do under Helm:
- * removing a node, or the whole chain, from the program leaves its PVC in the cluster.
+ * removing a node, or the whole chain, from the program leaves its PVC in the cluster. With `protect` (the stack's
+ * setting) the engine also refuses to delete or replace them: a ledger is identity.
  */
-export function retainVolumes(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
-  if (args.type !== "kubernetes:core/v1:PersistentVolumeClaim") return undefined;
-  return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) };
+export function keepVolumes(protect: boolean): pulumi.ResourceTransform {
+  return (args) => {
+    if (args.type !== "kubernetes:core/v1:PersistentVolumeClaim") return undefined;
+    return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true, protect }) };
+  };
 }
 
 /** StatefulSets, Services, PVCs, the PDB and NetworkPolicies of the chain, from the chart (Helm Chart v4, rendered client-side). */
@@ -30,7 +36,7 @@ export class NodeWorkloads extends pulumi.ComponentResource {
     this.chart = new k8s.helm.v4.Chart(
       name,
       { name: args.releaseName, chart: CHART_DIR, namespace: args.namespace, values: args.values as pulumi.Input<Record<string, any>> },
-      { parent: this, transforms: [retainVolumes] },
+      { parent: this, provider: args.provider, transforms: [keepVolumes(args.protectVolumes)] },
     );
     this.registerOutputs({});
   }

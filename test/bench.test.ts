@@ -63,6 +63,7 @@ describe("command line", () => {
   test("bad usage names the flag and what is allowed", () => {
     assert.throws(() => parseCli(["--web3", "http://x:8545", "--txs", "10", "--concurrency", "1", "--batch", "9"]), /--batch must be an integer from 1 to 8 \(got "9"\)/);
     assert.throws(() => parseCli(["--txs", "10", "--concurrency", "1"]), /--web3 is required/);
+    assert.equal(parseCli(["--dry-run", "--txs", "10"]).options.concurrency, 16, "--dry-run needs no --concurrency: it has a default");
     assert.throws(() => parseCli(["--web3", "ftp://x", "--txs", "1", "--concurrency", "1"]), /--web3: "ftp:\/\/x" must be an https:\/\/ or http:\/\/ URL/);
     usage("--web3", "http://x:8545", "--txs", "0", "--concurrency", "1");
     usage("--web3", "http://x:8545", "--txs", "5", "--concurrency", "1", "--max-error-rate", "2");

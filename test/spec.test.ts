@@ -56,6 +56,7 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["bench batch concurrency 0", { bench: { concurrency: 0 } }, "fisco-bcos:bench.concurrency", /integer from 1 to 1024/],
   ["unknown workloads manager", { workloads: { manager: "argo" } }, "fisco-bcos:workloads.manager", /one of pulumi, gitops/],
   ["host RPC endpoint not a URL", { verification: { hostRpcEndpoints: ["localhost:20200"] } }, "fisco-bcos:verification.hostRpcEndpoints[0]", /http\(s\) URL/],
+  ["protect without a kube context", { protect: true }, "fisco-bcos:kubernetes.context", /required when protect is true/],
   ["gas limit too small", { txGasLimit: 10 }, "fisco-bcos:txGasLimit", /integer from 100001/],
   ["gas limit FISCO refuses", { txGasLimit: 100000 }, "fisco-bcos:txGasLimit", /integer from 100001/],
 ];
@@ -133,6 +134,7 @@ describe("stack config validation", () => {
     assert.match(warnings[1], /authCheck false/);
     assert.deepEqual(parseChainSpec({ ...exposed, authCheck: true, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, []);
     assert.deepEqual(parseChainSpec({ services: { web3: { type: "NodePort" } } }).warnings, [], "web3 off: its Service does not exist");
+    assert.deepEqual(parseChainSpec({ services: { rpc: { type: "NodePort" } }, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, [], "NodePort: no auth warning");
   });
 
   test("observers do not count towards fault tolerance", () => {

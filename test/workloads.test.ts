@@ -6,7 +6,7 @@ import { EXAMPLE } from "../scripts/chart-example-values";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { filesDigest } from "../chain/digest";
-import { retainVolumes } from "../components/node-workloads";
+import { keepVolumes } from "../components/node-workloads";
 import { CHART_V4 } from "../offline/chart-provider";
 import type { OfflineRun } from "../offline/run-program";
 import { k8sObject, resourcesOfType, runChain } from "./support/offline-chain";
@@ -87,10 +87,14 @@ describe("FiscoBcosChain installs the chart", () => {
 describe("node volumes outlive the chart", () => {
   const args = (type: string) => ({ type, name: "x", props: { a: 1 }, opts: {}, custom: true }) as unknown as pulumi.ResourceTransformArgs;
 
-  test("PVCs get retainOnDelete; nothing else is touched", () => {
-    assert.equal(retainVolumes(args("kubernetes:core/v1:PersistentVolumeClaim"))?.opts.retainOnDelete, true);
-    assert.deepEqual(retainVolumes(args("kubernetes:core/v1:PersistentVolumeClaim"))?.props, { a: 1 });
-    assert.equal(retainVolumes(args("kubernetes:apps/v1:StatefulSet")), undefined);
+  test("PVCs get retainOnDelete, and protect with the stack's protect; nothing else is touched", () => {
+    for (const protect of [false, true]) {
+      const pvc = keepVolumes(protect)(args("kubernetes:core/v1:PersistentVolumeClaim")) as pulumi.ResourceTransformResult;
+      assert.equal(pvc.opts.retainOnDelete, true);
+      assert.equal(pvc.opts.protect, protect);
+      assert.deepEqual(pvc.props, { a: 1 });
+      assert.equal(keepVolumes(protect)(args("kubernetes:apps/v1:StatefulSet")), undefined);
+    }
   });
 });
 

@@ -26,7 +26,7 @@ fisco-bcos.io/node: {{ .node.name }}
 {{- define "fisco-bcos.labels" -}}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Values.chainName }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ .Values.image.tag | trimPrefix "v" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ include "fisco-bcos.chart" . }}
 {{- end -}}
