@@ -1,5 +1,6 @@
 import { sha256Hex } from "./digest";
 import { CHART_DEFAULT_CLIENT_LABELS, replacingChartDefaults } from "./labels";
+import { declaredSealerNames } from "./membership";
 import { benchBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
 import type { ChainSpec } from "./spec";
 
@@ -46,8 +47,17 @@ export function benchValues(spec: ChainSpec, bundleDigest?: string) {
   };
 }
 
-/** Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows. */
-export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<string, string>>, verification?: VerificationRun, benchBundleDigest?: string) {
+/**
+ * Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows.
+ * `members`: the nodes that serve clients (chain/membership.ts); default the declared sealers.
+ */
+export function chartValues(
+  spec: ChainSpec,
+  configChecksums: Readonly<Record<string, string>>,
+  verification?: VerificationRun,
+  benchBundleDigest?: string,
+  members: readonly string[] = declaredSealerNames(spec.nodes),
+) {
   const [repository, tag] = [spec.image, spec.version];
   const service = (s: ChainSpec["services"]["rpc"]) => ({ type: s.type, nodePort: s.nodePort ?? null });
   return {
@@ -71,6 +81,7 @@ export function chartValues(spec: ChainSpec, configChecksums: Readonly<Record<st
       name: node.name,
       role: node.role,
       weight: node.weight,
+      servesClients: members.includes(node.name),
       secretName: nodeSecretName(spec, node),
       configMapName: nodeConfigMapName(spec, node),
       configChecksum: configChecksums[node.name],

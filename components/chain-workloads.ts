@@ -23,6 +23,8 @@ export interface ChainWorkloadsArgs {
   /** The Secrets and ConfigMaps the workloads mount. */
   readonly configObjects: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
+  /** The nodes that serve clients (members of the group): the client Services select only them. */
+  readonly members: pulumi.Output<string[]>;
 }
 
 /**
@@ -41,14 +43,14 @@ export class ChainWorkloads extends pulumi.ComponentResource {
       new ScriptBundle(`${name}-${suffix}`, { spec, namespace, configMapName, files: files() }, { parent: this });
     const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), async () => ({ "verifier.js": await bundleVerifierText() })) : undefined;
     const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), bundleBenchFiles) : undefined;
-    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest]);
+    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members]);
     const valuesFor = (hook: boolean) =>
-      inputs.apply(([genesis, verifierDigest, benchDigest]) => {
+      inputs.apply(([genesis, verifierDigest, benchDigest, members]) => {
         // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
         const checksum = filesDigest({ "config.ini": args.configIni, "config.genesis": genesis });
         const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
-        const run = verifierDigest ? verificationRun(genesis, chartValues(spec, checksums), verifierDigest, hook) : undefined;
-        return chartValues(spec, checksums, run, benchDigest);
+        const run = verifierDigest ? verificationRun(genesis, chartValues(spec, checksums, undefined, undefined, members), verifierDigest, hook) : undefined;
+        return chartValues(spec, checksums, run, benchDigest, members);
       });
     this.chartValues = valuesFor(true);
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ChartValues } from "../chain/chart-values";
 import { sha256Hex } from "../chain/digest";
 import { genesisDrift } from "../chain/genesis-drift";
+import { genesisMemberNames } from "../chain/membership";
 import { chainLabels } from "../chain/labels";
 import { nodeConfigMapName, nodeSecretName, sdkSecretName } from "../chain/naming";
 import { renderConfigIni } from "../chain/render/config-ini";
@@ -30,7 +31,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
   readonly genesis: pulumi.Output<string>;
   readonly genesisDigest: pulumi.Output<string>;
   readonly caCertPem: pulumi.Output<string>;
-  readonly endpoints: Endpoints;
+  /** Client endpoints: the nodes that serve clients, and apart from them the declared nodes that are not members yet. */
+  readonly endpoints: pulumi.Output<Endpoints>;
   readonly sdkSecretName: string;
   readonly chartValues: pulumi.Output<ChartValues>;
   /** The verification Job's report (block height, genesis hash, sealers, probe contract and transaction). */
@@ -84,7 +86,9 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     });
 
     this.sdkSecretName = sdkSecretName(spec);
-    this.endpoints = renderEndpoints(spec);
+    const members = pulumi.all([this.genesis, this.nodeIds]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, ids));
+    const clientView = members.apply((names) => ({ ...spec, members: names }));
+    this.endpoints = clientView.apply(renderEndpoints);
     const sdk = new SdkBundle(
       `${name}-sdk`,
       {
@@ -94,15 +98,15 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
         caCert: pki.caCertPem,
         cert: pki.sdk.certPem,
         key: pki.sdk.keyPem,
-        javaConfig: renderJavaSdkConfig(spec),
-        goConfig: renderGoSdkConfig(spec),
-        endpointsJson: renderEndpointsJson(spec),
+        javaConfig: clientView.apply(renderJavaSdkConfig),
+        goConfig: clientView.apply(renderGoSdkConfig),
+        endpointsJson: clientView.apply(renderEndpointsJson),
       },
       parent,
     );
 
     const sdkTls = pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key }));
-    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider }, parent);
+    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider, members }, parent);
     this.chartValues = workloads.chartValues;
     this.verification = workloads.verification;
 

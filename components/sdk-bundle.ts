@@ -10,9 +10,9 @@ export interface SdkBundleArgs {
   readonly caCert: pulumi.Input<string>;
   readonly cert: pulumi.Input<string>;
   readonly key: pulumi.Input<string>;
-  readonly javaConfig: string;
-  readonly goConfig: string;
-  readonly endpointsJson: string;
+  readonly javaConfig: pulumi.Input<string>;
+  readonly goConfig: pulumi.Input<string>;
+  readonly endpointsJson: pulumi.Input<string>;
 }
 
 /** The Secret client applications mount as their SDK conf/ directory. */

@@ -184,6 +184,7 @@ describe("node StatefulSet", () => {
         "app.kubernetes.io/component": "node",
         "fisco-bcos.io/node": node.name,
         "fisco-bcos.io/role": node.role,
+        "fisco-bcos.io/serves-clients": String(node.servesClients),
       });
       assert.equal(pod.metadata.annotations["fisco-bcos.io/config-checksum"], node.configChecksum);
     }

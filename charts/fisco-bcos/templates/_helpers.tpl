@@ -96,3 +96,8 @@ seccompProfile:
 {{- end -}}
 {{- join "," $refs -}}
 {{- end -}}
+
+{{/* "true" when the node serves clients: values' servesClients, or, when unset, whether it is a sealer. Args: $node */}}
+{{- define "fisco-bcos.servesClients" -}}
+{{- if hasKey . "servesClients" -}}{{- .servesClients -}}{{- else -}}{{- eq .role "sealer" -}}{{- end -}}
+{{- end }}
