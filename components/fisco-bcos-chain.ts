@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartValues } from "../chain/chart-values";
 import { sha256Hex } from "../chain/digest";
-import { genesisDrift } from "../chain/genesis-drift";
+import { genesisSettingChanges } from "../chain/genesis-settings";
 import { genesisMemberNames } from "../chain/membership";
 import { chainLabels } from "../chain/labels";
 import { nodeConfigMapName, nodeSecretName, sdkSecretName } from "../chain/naming";
@@ -61,8 +61,9 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     this.adminAddress = admin.address;
     this.adminPrivateKey = admin.privateKeyHex;
     const wantedGenesis = pulumi.all([this.nodeIds, admin.address]).apply(([nodeIds, adminAddress]) => renderGenesis(spec, { nodeIds, adminAddress }));
-    this.genesis = new GenesisRecord(`${name}-genesis`, { chainName: spec.chainName, namespace, genesis: wantedGenesis }, identity).genesis;
-    warnAboutGenesisDrift(this.genesis, wantedGenesis, this.nodeIds, this);
+    const recorded = new GenesisRecord(`${name}-genesis`, { chainName: spec.chainName, namespace, genesis: wantedGenesis }, identity).genesis;
+    // Everything the nodes and clients get follows from this checked genesis: a refused change stops them all.
+    this.genesis = checkedGenesis(recorded, wantedGenesis, this.nodeIds, this);
     this.genesisDigest = this.genesis.apply(sha256Hex);
     this.caCertPem = pki.caCertPem;
 
@@ -123,14 +124,21 @@ function chainProvider(name: string, spec: ChainSpec, parent: pulumi.Resource): 
   return new k8s.Provider(`${name}-kubernetes`, { context: spec.kubernetes.context, enableConfigMapMutable: true, enableSecretMutable: true }, { parent });
 }
 
-function warnAboutGenesisDrift(
+/**
+ * The recorded genesis, once compared with what the stack would write now: a changed genesis-only setting stops the
+ * program (at preview, before anything changes); sealer-list and compatibility differences are warnings.
+ */
+function checkedGenesis(
   recorded: pulumi.Output<string>,
   wanted: pulumi.Output<string>,
   nodeIds: pulumi.Output<Record<string, string>>,
   resource: pulumi.Resource,
-): void {
-  pulumi.all([recorded, wanted, nodeIds]).apply(([r, w, ids]) => {
+): pulumi.Output<string> {
+  return pulumi.all([recorded, wanted, nodeIds]).apply(([r, w, ids]) => {
     const names = Object.fromEntries(Object.entries(ids).map(([node, id]) => [id, node]));
-    for (const message of genesisDrift(r, w, names)) pulumi.log.warn(`the genesis is fixed at creation and kept: ${message}`, resource);
+    const { refusals, warnings } = genesisSettingChanges(r, w, names);
+    for (const message of warnings) pulumi.log.warn(`the genesis is fixed at creation and kept: ${message}`, resource);
+    if (refusals.length > 0) throw new pulumi.ResourceError(`genesis-only settings changed after the chain was created:\n  ${refusals.join("\n  ")}`, resource);
+    return r;
   });
 }
