@@ -278,6 +278,27 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     assert.equal(start.code, 0, start.stderr);
   });
 
+  test("a node that exits at start is reported with the end of its console log; status says it exited", () => {
+    assert.equal(local("stop", "--tree", tree, "--nodes", "node3", "--grace", "5").code, 0);
+    // The double needs conf/node.nodeid (the real node reads conf/node.pem): without it, it dies at start.
+    const nodeid = join(tree, "node3", "conf", "node.nodeid");
+    const saved = readFileSync(nodeid);
+    rmSync(nodeid);
+    try {
+      const run = local("up", "--tree", tree, "--nodes", "node3", "--bin", FISCO_DOUBLE, "--wait", "20");
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /node3: the process ended \(exit 1\) before [\d.]+:20200 opened; last lines of .*logs\/node3\.log:\n/);
+      assert.match(run.stderr, /ENOENT/);
+      const status = local("status", "--tree", tree);
+      assert.equal(status.code, 1, "a node that died makes status exit 1");
+      assert.match(status.stdout, /^node3\s+exited \(the process ended \(exit 1\)/m);
+    } finally {
+      writeFileSync(nodeid, saved);
+    }
+    const again = local("up", "--tree", tree, "--nodes", "node3", "--bin", FISCO_DOUBLE);
+    assert.equal(again.code, 0, again.stderr);
+  });
+
   test("add a node: the tree gains node4 and every nodes.json lists it; up --nodes node4 starts it and the others reload their peers (SIGUSR1)", async () => {
     cpSync(join(full, "node4"), join(tree, "node4"), { recursive: true });
     for (const n of [0, 1, 2, 3]) cpSync(join(full, `node${n}`, "nodes.json"), join(tree, `node${n}`, "nodes.json"));
