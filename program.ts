@@ -15,6 +15,7 @@ export function fiscoBcosProgram() {
     adminPrivateKey: chain.adminPrivateKey,
     genesisDigest: chain.genesisDigest,
     caCertificate: chain.caCertPem,
+    certificateExpiry: chain.certificateExpiry,
     endpoints: chain.endpoints,
     sdkSecretName: chain.sdkSecretName,
     chartValues: chain.chartValues,

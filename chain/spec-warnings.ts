@@ -8,7 +8,7 @@ const PREFIX = "fisco-bcos";
  * Shapes: one string per finding, in a fixed order.
  */
 export function warningsFor(spec: ChainSpec): string[] {
-  return [...consensusWarnings(spec), ...disruptionBudgetWarnings(spec), ...exposureWarnings(spec)];
+  return [...consensusWarnings(spec), ...disruptionBudgetWarnings(spec), ...exposureWarnings(spec), ...validityWarnings(spec)];
 }
 
 const sealersOf = (spec: ChainSpec) => spec.nodes.filter((n) => n.role === "sealer");
@@ -59,4 +59,16 @@ function exposureWarnings(spec: ChainSpec): string[] {
     }
   }
   return warnings;
+}
+
+/** Below this, certificates expire within a season: FISCO nodes then refuse their peers and SDK clients. */
+const SHORT_VALIDITY_DAYS = 90;
+
+function validityWarnings(spec: ChainSpec): string[] {
+  const days = spec.certificates.validityDays;
+  if (days >= SHORT_VALIDITY_DAYS) return [];
+  return [
+    `${PREFIX}:certificates.validityDays is ${days}: the chain's certificates expire ${days} days after they are issued, and an expired ` +
+      `certificate stops the node's P2P and RPC. Watch the certificateExpiry stack output; a renewal rolls the nodes one at a time.`,
+  ];
 }

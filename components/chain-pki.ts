@@ -12,6 +12,8 @@ export interface IssuedIdentity {
   readonly certPem: pulumi.Output<string>;
   /** PKCS#8 PEM, as build_chain writes ssl.key and sdk.key. Secret. */
   readonly keyPem: pulumi.Output<string>;
+  /** When the certificate expires (RFC 3339). */
+  readonly expires: pulumi.Output<string>;
 }
 
 /**
@@ -22,6 +24,8 @@ export interface IssuedIdentity {
 export class ChainPki extends pulumi.ComponentResource {
   readonly caCertPem: pulumi.Output<string>;
   readonly caKeyPem: pulumi.Output<string>;
+  /** When the chain CA expires (RFC 3339). */
+  readonly caExpires: pulumi.Output<string>;
   readonly nodes: Record<string, IssuedIdentity>;
   readonly sdk: IssuedIdentity;
 
@@ -45,6 +49,7 @@ export class ChainPki extends pulumi.ComponentResource {
       parent,
     );
     this.caCertPem = ca.certPem;
+    this.caExpires = ca.validityEndTime;
     this.caKeyPem = pulumi.secret(caKey.privateKeyPem);
 
     const issue = (leaf: string): IssuedIdentity => {
@@ -68,7 +73,7 @@ export class ChainPki extends pulumi.ComponentResource {
         },
         parent,
       );
-      return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPemPkcs8) };
+      return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPemPkcs8), expires: cert.validityEndTime };
     };
 
     this.nodes = Object.fromEntries(args.nodeNames.map((node) => [node, issue(`${name}-${node}`)]));

@@ -25,6 +25,8 @@ export interface ChainWorkloadsArgs {
   readonly provider: k8s.Provider;
   /** The nodes that serve clients (members of the group): the client Services select only them. */
   readonly members: pulumi.Output<string[]>;
+  /** Per node, a digest of its certificates and node id: part of the node's config checksum, so a renewal rolls it. */
+  readonly identityDigests: pulumi.Output<Record<string, string>>;
 }
 
 /**
@@ -43,12 +45,13 @@ export class ChainWorkloads extends pulumi.ComponentResource {
       new ScriptBundle(`${name}-${suffix}`, { spec, namespace, configMapName, files: files() }, { parent: this });
     const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), async () => ({ "verifier.js": await bundleVerifierText() })) : undefined;
     const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), bundleBenchFiles) : undefined;
-    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members]);
+    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members, args.identityDigests]);
     const valuesFor = (hook: boolean) =>
-      inputs.apply(([genesis, verifierDigest, benchDigest, members]) => {
+      inputs.apply(([genesis, verifierDigest, benchDigest, members, identity]) => {
         // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
-        const checksum = filesDigest({ "config.ini": args.configIni, "config.genesis": genesis });
-        const checksums = Object.fromEntries(spec.nodes.map((n) => [n.name, checksum]));
+        const checksums = Object.fromEntries(
+          spec.nodes.map((n) => [n.name, filesDigest({ "config.ini": args.configIni, "config.genesis": genesis, conf: identity[n.name] })]),
+        );
         const run = verifierDigest ? verificationRun(genesis, chartValues(spec, checksums, undefined, undefined, members), verifierDigest, hook) : undefined;
         return chartValues(spec, checksums, run, benchDigest, members);
       });

@@ -31,6 +31,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
   readonly genesis: pulumi.Output<string>;
   readonly genesisDigest: pulumi.Output<string>;
   readonly caCertPem: pulumi.Output<string>;
+  /** Expiry (RFC 3339) of the CA, each node's TLS certificate and the SDK certificate: FISCO reads them only at start. */
+  readonly certificateExpiry: pulumi.Output<{ ca: string; sdk: string; nodes: Record<string, string> }>;
   /** Client endpoints: the nodes that serve clients, and apart from them the declared nodes that are not members yet. */
   readonly endpoints: pulumi.Output<Endpoints>;
   readonly sdkSecretName: string;
@@ -66,6 +68,12 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     this.genesis = checkedGenesis(recorded, wantedGenesis, this.nodeIds, this);
     this.genesisDigest = this.genesis.apply(sha256Hex);
     this.caCertPem = pki.caCertPem;
+    const nodeExpiry = pulumi.all(Object.fromEntries(spec.nodes.map((n) => [n.name, pki.nodes[n.name].expires])));
+    this.certificateExpiry = pulumi.all([pki.caExpires, pki.sdk.expires, nodeExpiry]).apply(([ca, sdk, nodes]) => ({ ca, sdk, nodes }));
+    // A node reads its certificates and key only at start: a digest of the public parts rolls it when they change.
+    const identityDigests = pulumi.all(
+      Object.fromEntries(spec.nodes.map((n) => [n.name, pulumi.all([pki.caCertPem, pki.nodes[n.name].certPem, keys[n.name].nodeId]).apply((parts) => sha256Hex(parts.join("\n")))])),
+    );
 
     const configIni = renderConfigIni(spec);
     const nodesJson = renderNodesJson(spec);
@@ -107,7 +115,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     );
 
     const sdkTls = pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key }));
-    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider, members }, parent);
+    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider, members, identityDigests }, parent);
     this.chartValues = workloads.chartValues;
     this.verification = workloads.verification;
 

@@ -137,6 +137,13 @@ describe("stack config validation", () => {
     assert.deepEqual(parseChainSpec({ services: { rpc: { type: "NodePort" } }, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, [], "NodePort: no auth warning");
   });
 
+  test("warns when certificates expire within 90 days", () => {
+    const [warning, ...more] = parseChainSpec({ certificates: { validityDays: 30 } }).warnings;
+    assert.equal(more.length, 0);
+    assert.match(warning, /certificates\.validityDays is 30.*certificateExpiry/);
+    assert.deepEqual(parseChainSpec({ certificates: { validityDays: 90 } }).warnings, []);
+  });
+
   test("observers do not count towards fault tolerance", () => {
     const { warnings } = parseChainSpec({ nodes: [...sealers(1, 1, 1), { name: "obs", role: "observer" }] });
     assert.equal(warnings.length, 1);

@@ -5,7 +5,7 @@ import { load } from "js-yaml";
 import { EXAMPLE } from "../scripts/chart-example-values";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { filesDigest } from "../chain/digest";
+import { filesDigest, sha256Hex } from "../chain/digest";
 import { keepVolumes } from "../components/node-workloads";
 import { CHART_V4 } from "../offline/chart-provider";
 import type { OfflineRun } from "../offline/run-program";
@@ -48,7 +48,8 @@ describe("FiscoBcosChain installs the chart", () => {
       assert.equal(secret.metadata.labels["fisco-bcos.io/node"], node);
       assert.equal(configMap.metadata.labels["fisco-bcos.io/node"], node);
       const { "config.ini": ini, "config.genesis": genesis } = configMap.data;
-      assert.equal(sts.spec.template.metadata.annotations["fisco-bcos.io/config-checksum"], filesDigest({ "config.ini": ini, "config.genesis": genesis }));
+      const conf = sha256Hex([secret.stringData["ca.crt"], secret.stringData["ssl.crt"], secret.stringData["node.nodeid"].trim()].join("\n"));
+      assert.equal(sts.spec.template.metadata.annotations["fisco-bcos.io/config-checksum"], filesDigest({ "config.ini": ini, "config.genesis": genesis, conf }));
     }
   });
 
@@ -81,6 +82,22 @@ describe("FiscoBcosChain installs the chart", () => {
     assert.equal(grown.outputs.chartValues.nodes[0].configChecksum, before.outputs.chartValues.nodes[0].configChecksum, "adding a node restarts no running node");
     const relogged = await runChain({ ...base, log: { level: "debug" } }, state);
     assert.notEqual(relogged.outputs.chartValues.nodes[0].configChecksum, before.outputs.chartValues.nodes[0].configChecksum, "a config.ini change rolls the pods");
+  });
+
+  test("renewed certificates roll every node and run the verification again; expiry dates are stack outputs", async () => {
+    const state = new Map();
+    const before = await runChain({}, state);
+    const expiry = before.outputs.certificateExpiry;
+    assert.deepEqual(Object.keys(expiry.nodes), NODES);
+    for (const date of [expiry.ca, expiry.sdk, ...Object.values(expiry.nodes)]) assert.ok(Date.parse(date as string) > Date.now() + 99 * 365 * 864e5, String(date));
+    const renewed = await runChain({ certificates: { validityDays: 365 } }, state);
+    assert.ok(Date.parse(renewed.outputs.certificateExpiry.nodes.node0) < Date.now() + 366 * 864e5);
+    for (const [i, node] of NODES.entries()) {
+      assert.notEqual(renewed.outputs.chartValues.nodes[i].configChecksum, before.outputs.chartValues.nodes[i].configChecksum, `${node} must restart to read its new certificate`);
+    }
+    assert.notEqual(renewed.outputs.chartValues.verification.runId, before.outputs.chartValues.verification.runId);
+    const again = await runChain({ certificates: { validityDays: 365 } }, state);
+    assert.equal(again.outputs.chartValues.nodes[0].configChecksum, renewed.outputs.chartValues.nodes[0].configChecksum, "unchanged certificates restart nothing");
   });
 });
 
