@@ -136,7 +136,7 @@ export function splitHostPort(entry: string): { host: string; port: number } {
 }
 
 /**
- * Node name → peer DNS name. sdk/endpoints.json (written by synth) maps each node to its Service URL; without it, a
+ * Node name → peer DNS name. sdk/endpoints.json (written by synth) maps each node to its Service URL; failing that, a
  * nodes.json host whose first label is the node name or ends with "-<node name>" (the chart's <chain>-<node>).
  */
 function peerHosts(root: string, names: readonly string[]): Map<string, string> {
@@ -144,8 +144,9 @@ function peerHosts(root: string, names: readonly string[]): Map<string, string> 
   const endpoints = join(root, "sdk", "endpoints.json");
   if (existsSync(endpoints)) {
     try {
-      const rpcNodes = JSON.parse(readFileSync(endpoints, "utf8"))?.rpc?.nodes ?? {};
-      for (const [name, url] of Object.entries(rpcNodes)) if (names.includes(name) && typeof url === "string") hosts.set(name, new URL(url).hostname);
+      // Group members under rpc.nodes; nodes outside the genesis (observers still to be added) under rpc.nonMembers.
+      const rpc = JSON.parse(readFileSync(endpoints, "utf8"))?.rpc ?? {};
+      for (const [name, url] of Object.entries({ ...rpc.nonMembers, ...rpc.nodes })) if (names.includes(name) && typeof url === "string") hosts.set(name, new URL(url).hostname);
     } catch {
       // fall back to nodes.json below
     }
