@@ -1,6 +1,7 @@
 import { sha256Hex } from "./digest";
 import { CHART_DEFAULT_CLIENT_LABELS, replacingChartDefaults } from "./labels";
 import { declaredSealerNames } from "./membership";
+import { rolloutWaves } from "./rollout";
 import { benchBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
 import type { ChainSpec } from "./spec";
 
@@ -60,6 +61,7 @@ export function chartValues(
 ) {
   const [repository, tag] = [spec.image, spec.version];
   const service = (s: ChainSpec["services"]["rpc"]) => ({ type: s.type, nodePort: s.nodePort ?? null });
+  const waves = rolloutWaves(spec.nodes);
   return {
     chainName: spec.chainName,
     clusterDomain: spec.clusterDomain,
@@ -82,6 +84,7 @@ export function chartValues(
       role: node.role,
       weight: node.weight,
       servesClients: members.includes(node.name),
+      rolloutWave: waves[node.name],
       secretName: nodeSecretName(spec, node),
       configMapName: nodeConfigMapName(spec, node),
       configChecksum: configChecksums[node.name],

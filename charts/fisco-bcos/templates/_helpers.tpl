@@ -101,3 +101,16 @@ seccompProfile:
 {{- define "fisco-bcos.servesClients" -}}
 {{- if hasKey . "servesClients" -}}{{- .servesClients -}}{{- else -}}{{- eq .role "sealer" -}}{{- end -}}
 {{- end }}
+
+{{/* Chart v4 depends-on refs of the StatefulSets in one rollout wave ("" for none). Args: dict "root" $ "wave" n */}}
+{{- define "fisco-bcos.waveRefs" -}}
+{{- $root := .root -}}
+{{- $wave := int .wave -}}
+{{- $refs := list -}}
+{{- range $node := $root.Values.nodes -}}
+{{- if and (ge $wave 0) (eq (int ($node.rolloutWave | default 0)) $wave) -}}
+{{- $refs = append $refs (printf "apps/namespaces/%s/StatefulSet/%s" $root.Release.Namespace (include "fisco-bcos.nodeName" (dict "root" $root "node" $node))) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $refs -}}
+{{- end }}
