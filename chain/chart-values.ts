@@ -48,23 +48,29 @@ export function benchValues(spec: ChainSpec, bundleDigest?: string) {
   };
 }
 
-/**
- * Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows.
- * `members`: the nodes that serve clients (chain/membership.ts); default the declared sealers.
- */
-export function chartValues(
-  spec: ChainSpec,
-  configChecksums: Readonly<Record<string, string>>,
-  verification?: VerificationRun,
-  benchBundleDigest?: string,
-  members: readonly string[] = declaredSealerNames(spec.nodes),
-) {
+/** What the chart values are built from besides the spec. */
+export interface ChartInputs {
+  /** Per node: digest of what it reads only at start (config.ini, config.genesis, its certificates). */
+  readonly configChecksums: Readonly<Record<string, string>>;
+  /** sha256 of the recorded config.genesis: written on each data volume, checked against it on every install. */
+  readonly genesisDigest: string;
+  readonly verification?: VerificationRun;
+  readonly benchBundleDigest?: string;
+  /** The nodes that serve clients (chain/membership.ts); default the declared sealers. */
+  readonly members?: readonly string[];
+}
+
+/** Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows. */
+export function chartValues(spec: ChainSpec, inputs: ChartInputs) {
+  const { configChecksums, verification, benchBundleDigest } = inputs;
+  const members = inputs.members ?? declaredSealerNames(spec.nodes);
   const [repository, tag] = [spec.image, spec.version];
   const service = (s: ChainSpec["services"]["rpc"]) => ({ type: s.type, nodePort: s.nodePort ?? null });
   const waves = rolloutWaves(spec.nodes);
   return {
     chainName: spec.chainName,
     clusterDomain: spec.clusterDomain,
+    genesisDigest: inputs.genesisDigest,
     image: { repository, tag, pullPolicy: spec.imagePullPolicy },
     ports: { ...spec.ports },
     web3: { enabled: spec.web3.enabled },

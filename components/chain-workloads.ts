@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartValues, type ChartValues } from "../chain/chart-values";
-import { filesDigest } from "../chain/digest";
+import { filesDigest, sha256Hex } from "../chain/digest";
 import type { ChainSpec } from "../chain/spec";
 import type { TlsMaterial } from "../verify";
 import { benchBundleName, verifierBundleName } from "../chain/naming";
@@ -52,8 +52,9 @@ export class ChainWorkloads extends pulumi.ComponentResource {
         const checksums = Object.fromEntries(
           spec.nodes.map((n) => [n.name, filesDigest({ "config.ini": args.configIni, "config.genesis": genesis, conf: identity[n.name] })]),
         );
-        const run = verifierDigest ? verificationRun(genesis, chartValues(spec, checksums, undefined, undefined, members), verifierDigest, hook) : undefined;
-        return chartValues(spec, checksums, run, benchDigest, members);
+        const workloads = { configChecksums: checksums, genesisDigest: sha256Hex(genesis), members };
+        const run = verifierDigest ? verificationRun(genesis, chartValues(spec, workloads), verifierDigest, hook) : undefined;
+        return chartValues(spec, { ...workloads, verification: run, benchBundleDigest: benchDigest });
       });
     this.chartValues = valuesFor(true);
 

@@ -359,7 +359,7 @@ describe("NetworkPolicy", () => {
 
   /** Values as the component builds them from a stack config (chain/chart-values.ts), not edited by hand. */
   const fromStack = (networkPolicy: Record<string, unknown>) =>
-    chartValues(parseChainSpec({ networkPolicy }).spec, Object.fromEntries(["node0", "node1", "node2", "node3"].map((n) => [n, "0".repeat(64)])));
+    chartValues(parseChainSpec({ networkPolicy }).spec, { configChecksums: Object.fromEntries(["node0", "node1", "node2", "node3"].map((n) => [n, "0".repeat(64)])), genesisDigest: "1".repeat(64) });
 
   test("what the stack writes for client labels is what is rendered: {} admits nobody, a map is not ANDed with the default", async () => {
     assert.equal((await ingressRules(fromStack({ clientNamespaceLabels: {} }))).byPort(20200).length, 0);
@@ -475,17 +475,42 @@ describe("storage may only grow, class may not change (lookup of the live PVC)",
   });
 });
 
+describe("a reinstall never starts a chain on another chain's volume", () => {
+  const values = chartValuesFor([1, 1, 1, 1]);
+  const liveWith = (digest?: string): K8sObject => ({
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name: "fisco-node1-data", namespace: release.namespace, annotations: digest ? { "fisco-bcos.io/genesis-digest": digest } : {} },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } } },
+  });
+
+  test("every data volume records the genesis it holds", async () => {
+    for (const pvc of ofKind(await render(values), "PersistentVolumeClaim")) assert.equal(pvc.metadata.annotations!["fisco-bcos.io/genesis-digest"], values.genesisDigest);
+  });
+
+  test("a live volume of another genesis stops the install, naming the volume and what to do", async () => {
+    await assert.rejects(render(values, [liveWith("f".repeat(64))]), /volume fisco-node1-data of node node1 holds the ledger of another chain \(genesis sha256 ffffffffffff….*restore the stack's state.*delete the PVC/);
+  });
+
+  test("the same genesis, or a volume from before the record existed, installs", async () => {
+    assert.ok(ofKind(await render(values, [liveWith(values.genesisDigest)]), "StatefulSet").length === 4);
+    assert.ok(ofKind(await render(values, [liveWith()]), "StatefulSet").length === 4);
+  });
+});
+
 describe("output hygiene", () => {
   const roles = ["sealer", "sealer", "sealer", "sealer", "sealer", "observer", "observer"] as const;
   const values = chartValuesFor([1, 1, 1, 1, 1, 1, 1], { roles: [...roles] });
 
-  test("no key material: no PEM blocks, no 64-hex strings besides config checksums", async () => {
+  test("no key material: no PEM blocks, no 64-hex strings besides config checksums and the genesis digest", async () => {
     const text = await helmTemplateText(chartDir, changed(values, (v) => (v.web3.enabled = true)), release);
     assert.ok(!text.includes("-----BEGIN"));
     const checksumLine = /^\s*fisco-bcos\.io\/config-checksum: "([0-9a-f]{64})"$/;
     const checksums = text.split("\n").flatMap((line) => checksumLine.exec(line)?.[1] ?? []);
     assert.deepEqual(checksums.sort(), values.nodes.map((n) => n.configChecksum).sort());
-    const rest = text.split("\n").filter((line) => !checksumLine.test(line)).join("\n");
+    const genesisLine = /^\s*fisco-bcos\.io\/genesis-digest: "([0-9a-f]{64})"$/;
+    assert.ok(text.split("\n").filter((line) => genesisLine.test(line)).every((line) => line.includes(values.genesisDigest)));
+    const rest = text.split("\n").filter((line) => !checksumLine.test(line) && !genesisLine.test(line)).join("\n");
     assert.doesNotMatch(rest, /[0-9a-fA-F]{64}/);
     const kinds = (await render(values)).map((o) => o.kind);
     assert.ok(!kinds.includes("Secret") && !kinds.includes("ConfigMap"), "the chart only references Secrets and ConfigMaps");

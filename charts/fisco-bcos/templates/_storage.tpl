@@ -42,3 +42,18 @@ Storage rules for the per-node PVC: the size may only grow and the class may not
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+Fails when the live volume holds the ledger of another genesis: FISCO would refuse to start on it ("The Genesis Data is
+inconsistent", bcos-ledger Ledger.cpp), and a new chain must never write into an old chain's volume.
+Args: dict "root" $ "node" $node "existing" $pvc
+*/}}
+{{- define "fisco-bcos.checkLedger" -}}
+{{- $wanted := .root.Values.genesisDigest -}}
+{{- with .existing -}}
+{{- $held := index (.metadata.annotations | default dict) "fisco-bcos.io/genesis-digest" -}}
+{{- if and $wanted $held (ne $held $wanted) -}}
+{{- fail (printf "volume %s of node %s holds the ledger of another chain (genesis sha256 %s…, this chain's is %s…): nothing was started on it. If this is a reinstall, restore the stack's state (the old keys and genesis) to run the old chain again; to start a new chain here, delete the PVC (its ledger is lost) or use another namespace or chainName" .metadata.name $.node.name (trunc 12 $held) (trunc 12 $wanted)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
