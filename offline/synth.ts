@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { accountFromPrivateKeyHex } from "../chain/keys";
 import { runProgramOffline } from "./run-program";
 import { readStackConfig, withSealerCount } from "./stack-file";
+import { readProviderState, writeProviderState } from "./state-file";
 import { writeTree } from "./write-tree";
 
 export interface SynthOptions {
@@ -10,6 +11,8 @@ export interface SynthOptions {
   readonly nodes?: number;
   readonly includeSecrets?: boolean;
   readonly force?: boolean;
+  /** A state file to keep identity between runs: read when it exists, written after the run (holds every private key). */
+  readonly state?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -30,7 +33,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   if (options.nodes !== undefined) config = withSealerCount(config, options.nodes);
 
   log(`stack ${options.stack}: generating the chain CA, TLS certificates and consensus keys…`);
-  const run = await runProgramOffline({ stack: options.stack, config });
+  const providerState = options.state ? readProviderState(options.state) : undefined;
+  if (providerState && providerState.size > 0) log(`keeping the chain's identity from ${options.state}`);
+  const run = await runProgramOffline({ stack: options.stack, config, providerState });
   const caKey = run.engine.resources.find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.endsWith("-pki-ca"));
   const files = await writeTree(
     {
@@ -41,6 +46,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     },
     { out: options.out, includeSecrets: Boolean(options.includeSecrets) },
   );
+  if (options.state && providerState) writeProviderState(options.state, providerState);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   log(`wrote ${files.length} files for ${Object.keys(run.outputs.nodeIds).length} nodes to ${options.out} in ${seconds.toFixed(2)} s`);
   return { files, outputs: run.outputs, seconds };

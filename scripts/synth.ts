@@ -3,7 +3,7 @@ import { deferUnusedPulumiModules } from "../offline/deferred-modules";
 import { prefetchRsaKeys } from "../offline/key-pool";
 import { readStackConfig } from "../offline/stack-file";
 
-const USAGE = `usage: npm run synth -- --stack <env> --out <dir> [--nodes N] [--include-secrets] [--force]
+const USAGE = `usage: npm run synth -- --stack <env> --out <dir> [--nodes N] [--include-secrets] [--force] [--state <file>]
 
 Renders the chain offline (no Pulumi CLI, no cluster): a build_chain-style tree of node directories,
 sdk/, ca/ca.crt and manifests/ with every Kubernetes object the program registers.
@@ -11,7 +11,10 @@ sdk/, ca/ca.crt and manifests/ with every Kubernetes object the program register
   --out <dir>          output directory; must be empty or absent unless --force
   --nodes N            replace the stack's node list with N sealers of weight 1
   --include-secrets    show Secret values in manifests/ and write ca/ca.key and the admin account key
-  --force              write into a non-empty --out directory`;
+  --force              write into a non-empty --out directory
+  --state <file>       keep the chain's identity between runs, as a stack's state does: read it when it exists,
+                       write it after (owner-only; it holds every private key, the CA's too). Re-render with one
+                       more node and --force to add a node to a running chain (npm run local:up -- --nodes <new>)`;
 
 async function main(): Promise<number> {
   let args;
@@ -23,6 +26,7 @@ async function main(): Promise<number> {
         nodes: { type: "string" },
         "include-secrets": { type: "boolean", default: false },
         force: { type: "boolean", default: false },
+        state: { type: "string" },
         help: { type: "boolean", default: false },
       },
     }).values;
@@ -48,7 +52,7 @@ async function main(): Promise<number> {
     prefetchRsaKeys((nodes ?? configuredNodeCount(args.stack)) + 2);
     deferUnusedPulumiModules();
     const { synth } = require("../offline/synth") as typeof import("../offline/synth");
-    await synth({ stack: args.stack, out: args.out, nodes, includeSecrets: args["include-secrets"], force: args.force, log: (l) => console.log(l) });
+    await synth({ stack: args.stack, out: args.out, nodes, includeSecrets: args["include-secrets"], force: args.force, state: args.state, log: (l) => console.log(l) });
     return 0;
   } catch (error) {
     const { ChainConfigError } = require("../chain/spec") as typeof import("../chain/spec");

@@ -88,6 +88,25 @@ describe("npm run synth", () => {
     assert.equal(genesis.match(/^\s*node\.\d+=[0-9a-f]{128}: 1$/gm)?.length, 6);
   });
 
+  test("--state keeps the chain's identity: a re-render with one more node keeps every key and the genesis, the new node gets that genesis", () => {
+    const dir = join(tmp(), "grown");
+    const state = join(tmp(), "synth-state.json");
+    assert.equal(synth("--stack", "dev", "--out", dir, "--state", state).code, 0);
+    assert.equal(statSync(state).mode & 0o777, 0o600);
+    const before = (file: string) => readFileSync(join(dir, file), "utf8");
+    const [pem, genesis, ca] = [before("node0/conf/node.pem"), before("node0/config.genesis"), before("ca/ca.crt")];
+    const grown = synth("--stack", "dev", "--out", dir, "--state", state, "--nodes", "5", "--force");
+    assert.equal(grown.code, 0, grown.stderr);
+    assert.match(grown.stdout, /keeping the chain's identity/);
+    assert.equal(before("node0/conf/node.pem"), pem);
+    assert.equal(before("ca/ca.crt"), ca);
+    assert.equal(before("node0/config.genesis"), genesis);
+    assert.equal(before("node4/config.genesis"), genesis, "a node added later starts with the recorded genesis");
+    assert.equal(JSON.parse(before("node0/nodes.json")).nodes.length, 5);
+    assert.deepEqual(Object.keys(JSON.parse(before("sdk/endpoints.json")).rpc.nonMembers), ["node4"]);
+    assert.equal(synthWith({}, "--stack", "dev", "--out", join(tmp(), "x"), "--state", join(dir, "node0", "config.ini")).code, 1, "a file that is no state is refused");
+  });
+
   test("refuses to write into a non-empty directory unless --force", () => {
     const dir = tmp();
     writeFileSync(join(dir, "keep.txt"), "mine");
