@@ -1,0 +1,20 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { CHART_DIR } from "../components/node-workloads";
+
+const tableKeys = (text: string) => new Set([...text.matchAll(/^\| (.+?) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((k) => k[1])));
+
+test("the chart README's values tables name every value values.schema.json accepts", () => {
+  const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8"));
+  const readme = readFileSync(join(CHART_DIR, "README.md"), "utf8");
+  const values = readme.slice(readme.indexOf("## Values"));
+  const documented = [...tableKeys(values)];
+  for (const key of Object.keys(schema.properties).filter((k) => k !== "global")) {
+    assert.ok(documented.some((d) => d === key || d.startsWith(`${key}.`) || d.startsWith(`${key}[`)), `chart README does not document \`${key}\``);
+  }
+  for (const key of Object.keys(schema.definitions.node.properties)) {
+    assert.ok(documented.some((d) => d === key || d.startsWith(`${key}.`)), `chart README does not document nodes[].${key}`);
+  }
+});
