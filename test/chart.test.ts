@@ -380,6 +380,11 @@ describe("NetworkPolicy", () => {
     assert.deepEqual(defaults.networkPolicy.clientPodLabels, CHART_DEFAULT_CLIENT_LABELS);
   });
 
+  test("app.kubernetes.io/version is the FISCO version the nodes run, not the chart's appVersion", async () => {
+    const objs = await render(changed(values, (x) => (x.image.tag = "v3.12.1")));
+    for (const obj of objs) assert.equal(obj.metadata.labels?.["app.kubernetes.io/version"], "3.12.1", `${obj.kind} ${obj.metadata.name}`);
+  });
+
   test("disruptionBudget.enabled false renders no PodDisruptionBudget", async () => {
     assert.equal(ofKind(await render(changed(values, (x) => (x.disruptionBudget.enabled = false))), "PodDisruptionBudget").length, 0);
   });
