@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dump } from "js-yaml";
 import { pulumiConfigFromStackFile } from "../chain/stack-config";
-import { runProgramOffline } from "../offline/run-program";
+import { runProgramOffline } from "../offline/mocks/run-program";
 
 /** Writes charts/fisco-bcos/examples/values-example.yaml: `pulumi stack output chartValues` of a default 4-node chain. */
 export const EXAMPLE = join(__dirname, "..", "charts", "fisco-bcos", "examples", "values-example.yaml");

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { deferUnusedPulumiModules } from "../offline/deferred-modules";
-import { prefetchRsaKeys } from "../offline/key-pool";
-import { readStackConfig } from "../offline/stack-file";
+import { deferUnusedPulumiModules } from "../offline/synth/deferred-modules";
+import { prefetchRsaKeys } from "../offline/providers/key-pool";
+import { readStackConfig } from "../offline/synth/stack-file";
 
 const USAGE = `usage: npm run synth -- --stack <env> --out <dir> [--nodes N] [--include-secrets] [--force] [--state <file>]
 
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     // Start the TLS keys (nodes, CA, SDK) on the thread pool before the Pulumi program loads.
     prefetchRsaKeys((nodes ?? configuredNodeCount(args.stack)) + 2);
     deferUnusedPulumiModules();
-    const { synth } = require("../offline/synth") as typeof import("../offline/synth");
+    const { synth } = require("../offline/synth/synth") as typeof import("../offline/synth/synth");
     await synth({ stack: args.stack, out: args.out, nodes, includeSecrets: args["include-secrets"], force: args.force, state: args.state, log: (l) => console.log(l) });
     return 0;
   } catch (error) {

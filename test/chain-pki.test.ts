@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { nodeIdFromPem } from "../chain/keys";
-import type { OfflineRun } from "../offline/run-program";
+import type { OfflineRun } from "../offline/mocks/run-program";
 import { parseIni } from "./support/ini";
 import { foreignIdentity } from "./support/foreign-ca";
 import { k8sObject, resourcesOfType, runChain } from "./support/offline-chain";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import type { ProviderState } from "../offline/engine";
-import { OfflineEngine } from "../offline/engine";
+import type { ProviderState } from "../offline/mocks/engine";
+import { OfflineEngine } from "../offline/mocks/engine";
 import { fiscoBcosProgram } from "../program";
 import { runChain } from "./support/offline-chain";
 

@@ -11,8 +11,8 @@ import { faultTolerance } from "../chain/consensus";
 import { nodeConfigMapName, nodeSecretName } from "../chain/naming";
 import { parseChainSpec, sealersOf, type ChainSpec } from "../chain/spec";
 import { rawConfigFromPulumi } from "../chain/stack-config";
-import { helmTemplate } from "../offline/helm";
-import { availableStacks, readStackConfig } from "../offline/stack-file";
+import { helmTemplate } from "../offline/providers/helm";
+import { availableStacks, readStackConfig } from "../offline/synth/stack-file";
 import { kindStackFacts, parseKindCluster } from "../scripts/lib/kind-stack";
 import { PROJECT_ROOT, runScript, shellcheckBinary, tempDir, TestDoubles } from "./support/shell";
 

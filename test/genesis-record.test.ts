@@ -4,7 +4,7 @@ import { genesisDrift } from "../chain/genesis-drift";
 import { genesisSettingChanges } from "../chain/genesis-settings";
 import { renderGenesis } from "../chain/render/genesis";
 import { parseChainSpec } from "../chain/spec";
-import type { ProviderState } from "../offline/engine";
+import type { ProviderState } from "../offline/mocks/engine";
 import { k8sObject, runChain } from "./support/offline-chain";
 
 const ids = { node0: "a".repeat(128), node1: "b".repeat(128), node2: "c".repeat(128), node3: "d".repeat(128), node4: "e".repeat(128) };

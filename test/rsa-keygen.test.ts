@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { generatePrimeSync, sign, verify } from "node:crypto";
 import { test } from "node:test";
-import { generateRsaKey, rsaKeyFromPrimes } from "../offline/rsa-keygen";
+import { generateRsaKey, rsaKeyFromPrimes } from "../offline/providers/rsa-keygen";
 
 test("generated keys are 2048-bit, e = 65537, pass openssl's consistency check and sign/verify", async () => {
   const keys = await Promise.all([generateRsaKey(), generateRsaKey(), generateRsaKey()]);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { load, loadAll } from "js-yaml";
 import { nodeIdFromPem } from "../chain/keys";
-import { REDACTED } from "../offline/write-tree";
+import { REDACTED } from "../offline/synth/write-tree";
 import { validateWithKubernetesModels } from "./support/helm";
 
 const ROOT = join(__dirname, "..");

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { parseReport } from "../components/chain-verification";
-import type { ProviderState } from "../offline/engine";
-import type { OfflineRun } from "../offline/run-program";
+import type { ProviderState } from "../offline/mocks/engine";
+import type { OfflineRun } from "../offline/mocks/run-program";
 import { k8sObject, runChain } from "./support/offline-chain";
 
 const job = (run: OfflineRun) => run.engine.kubernetesObjects().find((r) => r.inputs.kind === "Job")?.inputs;

@@ -7,8 +7,8 @@ import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { filesDigest, sha256Hex } from "../chain/digest";
 import { keepVolumes } from "../components/node-workloads";
-import { CHART_V4 } from "../offline/chart-provider";
-import type { OfflineRun } from "../offline/run-program";
+import { CHART_V4 } from "../offline/providers/chart-v4";
+import type { OfflineRun } from "../offline/mocks/run-program";
 import { k8sObject, resourcesOfType, runChain } from "./support/offline-chain";
 import { validateWithKubernetesModels } from "./support/helm";
 

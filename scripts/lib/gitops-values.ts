@@ -8,8 +8,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dump } from "js-yaml";
-import { runProgramOffline } from "../../offline/run-program";
-import { readStackConfig } from "../../offline/stack-file";
+import { runProgramOffline } from "../../offline/mocks/run-program";
+import { readStackConfig } from "../../offline/synth/stack-file";
 
 export const VALUES_DIR = join(__dirname, "..", "..", "deploy", "gitops", "values");
 

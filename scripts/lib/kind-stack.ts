@@ -6,7 +6,7 @@ import { load } from "js-yaml";
 import { parseChainSpec, sealersOf, type ChainSpec } from "../../chain/spec";
 import { sdkSecretName } from "../../chain/naming";
 import { rawConfigFromPulumi } from "../../chain/stack-config";
-import { readStackConfig } from "../../offline/stack-file";
+import { readStackConfig } from "../../offline/synth/stack-file";
 
 export const ROOT = join(__dirname, "..", "..");
 export const KIND_CLUSTER_CONFIG = join(ROOT, "deploy", "kind", "cluster.yaml");

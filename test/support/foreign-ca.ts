@@ -1,5 +1,5 @@
-import { generateRsaKey } from "../../offline/rsa-keygen";
-import { certificateRequest, locallySignedCertificate, selfSignedCertificate } from "../../offline/x509";
+import { generateRsaKey } from "../../offline/providers/rsa-keygen";
+import { certificateRequest, locallySignedCertificate, selfSignedCertificate } from "../../offline/providers/x509";
 import type { TlsIdentity } from "./tls-handshake";
 
 /** A CA that is not the chain's, with one leaf certificate laid out like FISCO's: for refusal tests. */

@@ -17,7 +17,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
-import { helmBinary, runHelm as runHelmOffline } from "../../offline/helm";
+import { helmBinary, runHelm as runHelmOffline } from "../../offline/providers/helm";
 
 export { helmBinary };
 

@@ -1,7 +1,7 @@
 import { pulumiConfigFromStackFile } from "../../chain/stack-config";
-import type { RegisteredResource } from "../../offline/engine";
-import { runProgramOffline, type OfflineRun } from "../../offline/run-program";
-import type { ProviderState } from "../../offline/engine";
+import type { RegisteredResource } from "../../offline/mocks/engine";
+import { runProgramOffline, type OfflineRun } from "../../offline/mocks/run-program";
+import type { ProviderState } from "../../offline/mocks/engine";
 
 /** Run the Pulumi program offline with config written as in a stack file (keys without the namespace). */
 export function runChain(config: Record<string, unknown> = {}, providerState?: ProviderState): Promise<OfflineRun> {

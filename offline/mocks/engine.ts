@@ -1,31 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "node:util";
-import { CHART_V4, renderChartChildren } from "./chart-provider";
-import { randomHandlers } from "./random-provider";
-import { tlsHandlers } from "./tls-provider";
+import { CHART_V4, renderChartChildren } from "../providers/chart-v4";
+import { randomHandlers } from "../providers/random";
+import { tlsHandlers } from "../providers/tls";
+import type { ProviderState, RegisteredResource, ResourceOptionsSeen } from "./registered-resource";
 
-export interface RegisteredResource {
-  readonly type: string;
-  readonly name: string;
-  readonly custom: boolean;
-  readonly inputs: Record<string, any>;
-  readonly state: Record<string, any>;
-  readonly options?: ResourceOptionsSeen;
-  /** A read of an existing object (`Resource.get`): nothing the program creates, so it is no manifest. */
-  readonly read?: boolean;
-}
-
-/** The resource options the engine acts on, as the program sent them. */
-export interface ResourceOptionsSeen {
-  readonly ignoreChanges: readonly string[];
-  readonly protect: boolean;
-  readonly retainOnDelete: boolean;
-  /** Names of the resource hooks bound to it, by event (afterCreate, …). Offline, hooks are recorded, never run. */
-  readonly hooks: Readonly<Record<string, readonly string[]>>;
-}
-
-/** Provider state kept between runs, as the Pulumi engine keeps it in the stack: same inputs → same outputs. */
-export type ProviderState = Map<string, { inputs: Record<string, any>; state: Record<string, any> }>;
+export type { ProviderState, RegisteredResource, ResourceOptionsSeen } from "./registered-resource";
 
 type Handler = (inputs: Record<string, any>) => Promise<Record<string, any>>;
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
-import { accountFromPrivateKeyHex } from "../chain/keys";
-import { runProgramOffline } from "./run-program";
+import { accountFromPrivateKeyHex } from "../../chain/keys";
+import { runProgramOffline } from "../mocks/run-program";
 import { readStackConfig, withSealerCount } from "./stack-file";
 import { readProviderState, writeProviderState } from "./state-file";
 import { writeTree } from "./write-tree";

@@ -1,7 +1,7 @@
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { dump } from "js-yaml";
-import type { RegisteredResource } from "./engine";
+import type { RegisteredResource } from "../mocks/registered-resource";
 
 /** Files that hold private keys: written owner-only. */
 const PRIVATE_FILES = new Set(["ssl.key", "node.pem", "sdk.key", "ca.key"]);

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { ProviderState } from "./engine";
+import type { ProviderState } from "../mocks/registered-resource";
 
 const FORMAT = "fisco-bcos-synth-state/1";
 

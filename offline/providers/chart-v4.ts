@@ -1,4 +1,4 @@
-import type { RegisteredResource } from "./engine";
+import type { RegisteredResource } from "../mocks/registered-resource";
 import { helmTemplate } from "./helm";
 
 export const CHART_V4 = "kubernetes:helm.sh/v4:Chart";

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
-import { CONFIG_NAMESPACE } from "../chain/spec";
-import { pulumiConfigFromStackFile } from "../chain/stack-config";
+import { CONFIG_NAMESPACE } from "../../chain/spec";
+import { pulumiConfigFromStackFile } from "../../chain/stack-config";
 
 /** Where stack files live; FISCO_STACKS_DIR overrides it (tests, or stacks kept outside the project). */
-export const STACKS_DIR = process.env.FISCO_STACKS_DIR ?? join(__dirname, "..", "stacks");
+export const STACKS_DIR = process.env.FISCO_STACKS_DIR ?? join(__dirname, "..", "..", "stacks");
 
 export function availableStacks(dir = STACKS_DIR): string[] {
   return readdirSync(dir)

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { loadAll } from "js-yaml";
 
 const execFileAsync = promisify(execFile);
-const PROJECT_ROOT = join(__dirname, "..");
+const PROJECT_ROOT = join(__dirname, "..", "..");
 
 
 /** Path of the helm binary that `npm run tools` (scripts/install-helm.mjs) extracts. */

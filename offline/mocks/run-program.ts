@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { fiscoBcosProgram } from "../program";
+import { fiscoBcosProgram } from "../../program";
 import { OfflineEngine, type ProviderState } from "./engine";
 
 // Internal to @pulumi/pulumi, but it is exactly "wait until every registration has been answered".
