@@ -135,7 +135,11 @@ export async function waitForPort(ref: StartedNode, host: string, port: number, 
   void ref.exited.then((how) => (ended = how));
   while (Date.now() < deadline) {
     if (await tcpOpen(host, port, 1_000)) return;
-    if (ended || !isRunning(ref)) throw new Error(`the process ended (${ended ?? "gone"}) before ${host}:${port} opened`);
+    if (ended || !isRunning(ref)) {
+      // The process can be gone before its exit event is delivered: give the event a moment, to say how it ended.
+      const how = ended ?? (await Promise.race([ref.exited, sleep(2_000).then(() => undefined)]));
+      throw new Error(`the process ended (${how ?? "gone"}) before ${host}:${port} opened`);
+    }
     await sleep(200);
   }
   throw new Error(`${host}:${port} did not open within ${(timeoutMs / 1000).toFixed(0)} s`);
