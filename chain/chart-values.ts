@@ -4,16 +4,9 @@ import { declaredSealerNames } from "./membership";
 import { rolloutWaves } from "./rollout";
 import { benchBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
 import type { ChainSpec } from "./spec";
+import type { VerificationRun } from "./verification-run";
 
-/** How the chart runs the verification Job (see charts/fisco-bcos/templates/verification.yaml). */
-export interface VerificationRun {
-  /** Digest of everything the Job verifies; part of its name. */
-  readonly runId: string;
-  /** The genesis sealers' node ids. */
-  readonly expectNodeIds: readonly string[];
-  /** A Helm hook (Helm, Argo CD, Flux), or a plain Job ordered after the nodes (Pulumi's Chart v4 skips hooks). */
-  readonly hook: boolean;
-}
+export type { VerificationRun } from "./verification-run";
 
 export function verificationValues(spec: ChainSpec, run?: VerificationRun) {
   if (!spec.verification.enabled || !run) return { enabled: false };

@@ -7,6 +7,8 @@ export const nodeConfigMapName = (spec: Pick<ChainSpec, "chainName">, node: Pick
 export const sdkSecretName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-sdk`;
 export const verifierBundleName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verifier-bundle`;
 export const benchBundleName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-bench-bundle`;
+export const genesisRecordName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-genesis`;
+export const verificationRequestName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verification-request`;
 export const verificationReportName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verification`;
 export const rpcServiceName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-rpc`;
 export const web3ServiceName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-web3`;

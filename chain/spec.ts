@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CHART_DEFAULT_CLIENT_LABELS } from "./labels";
 import { warningsFor } from "./spec-warnings";
 import { MIN_STORAGE_MI, storageSizeMi } from "./storage-size";
 import {
@@ -114,7 +115,7 @@ export const chainConfigSchema = z.strictObject({
     .strictObject({
       enabled: bool().default(true),
       p2pAllowedCidrs: z.array(pattern(CIDR, "a CIDR such as 10.20.0.0/16")).default([]),
-      clientNamespaceLabels: z.record(z.string(), z.string()).default({ "fisco-bcos.io/client": "true" }),
+      clientNamespaceLabels: z.record(z.string(), z.string()).default({ ...CHART_DEFAULT_CLIENT_LABELS }),
       clientCidrs: z.array(pattern(CIDR, "a CIDR such as 203.0.113.0/24")).default([]),
     })
     .prefault({}),

@@ -7,9 +7,10 @@ import type { TlsMaterial } from "../verify";
 import { benchBundleName, verifierBundleName } from "../chain/naming";
 import { bundleBenchFiles } from "../bench/bundle";
 import { bundleVerifierText } from "../verify/bundle";
-import { readVerificationReport, verificationRun } from "./chain-verification";
+import { verificationRun } from "../chain/verification-run";
+import { readVerificationReport, type VerificationOutput } from "./verification-report";
 import { HostVerification } from "./host-verification";
-import { NodeWorkloads } from "./node-workloads";
+import { NodeChart } from "./node-chart";
 import { ScriptBundle } from "./script-bundle";
 
 export interface ChainWorkloadsArgs {
@@ -36,7 +37,7 @@ export interface ChainWorkloadsArgs {
 export class ChainWorkloads extends pulumi.ComponentResource {
   /** Values for Helm and GitOps (`pulumi stack output chartValues`): the verification Job is a Helm hook there. */
   readonly chartValues: pulumi.Output<ChartValues>;
-  readonly verification: pulumi.Output<unknown>;
+  readonly verification: pulumi.Output<VerificationOutput>;
 
   constructor(name: string, args: ChainWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:ChainWorkloads", name, {}, opts);
@@ -65,7 +66,7 @@ export class ChainWorkloads extends pulumi.ComponentResource {
       const values = valuesFor(false);
       const dependsOn = [...args.configObjects, ...[verifier, bench].filter((b): b is ScriptBundle => Boolean(b))];
       const workloadArgs = { releaseName: spec.chainName, namespace, values, provider: args.provider, protectVolumes: spec.protect };
-      const workloads = new NodeWorkloads(`${name}-workloads`, workloadArgs, { parent: this, dependsOn });
+      const workloads = new NodeChart(`${name}-workloads`, workloadArgs, { parent: this, dependsOn });
       if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
         const run = values.apply((v) => v.verification as { runId: string; expectNodeIds: string[] });
         const hostArgs = { spec, namespace, runId: run.apply((r) => r.runId), expectNodeIds: run.apply((r) => r.expectNodeIds), tls: args.sdkTls };

@@ -16,7 +16,8 @@ import { ChainWorkloads } from "./chain-workloads";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
-import { SdkBundle } from "./sdk-bundle";
+import { SdkSecret } from "./sdk-secret";
+import type { VerificationOutput } from "./verification-report";
 
 export interface FiscoBcosChainArgs {
   readonly spec: ChainSpec;
@@ -38,7 +39,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
   readonly sdkSecretName: string;
   readonly chartValues: pulumi.Output<ChartValues>;
   /** The verification Job's report (block height, genesis hash, sealers, probe contract and transaction). */
-  readonly verification: pulumi.Output<unknown>;
+  readonly verification: pulumi.Output<VerificationOutput>;
 
   constructor(name: string, args: FiscoBcosChainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:FiscoBcosChain", name, {}, opts);
@@ -46,7 +47,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     const provider = chainProvider(name, spec, this);
     // Every Kubernetes object goes through the chain's provider (children inherit it).
     const parent = { parent: this, providers: { kubernetes: provider } };
-    // Identity (keys, certificates, seeds, the genesis record; the volumes in NodeWorkloads): with `protect`, the
+    // Identity (keys, certificates, seeds, the genesis record; the volumes in NodeChart): with `protect`, the
     // engine refuses to delete or replace them. Config objects are not identity: they update in place.
     const identity = { ...parent, protect: spec.protect };
 
@@ -98,7 +99,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     const members = pulumi.all([this.genesis, this.nodeIds]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, ids));
     const clientView = members.apply((names) => ({ ...spec, members: names }));
     this.endpoints = clientView.apply(renderEndpoints);
-    const sdk = new SdkBundle(
+    const sdk = new SdkSecret(
       `${name}-sdk`,
       {
         chainName: spec.chainName,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chainLabels } from "../chain/labels";
+import { componentLabels } from "../chain/labels";
+import { genesisRecordName } from "../chain/naming";
 
 export interface GenesisRecordArgs {
   readonly chainName: string;
@@ -22,7 +23,7 @@ export class GenesisRecord extends pulumi.ComponentResource {
     const record = new k8s.core.v1.ConfigMap(
       name,
       {
-        metadata: { name: `${args.chainName}-genesis`, namespace: args.namespace, labels: chainLabels(args.chainName, { "app.kubernetes.io/component": "genesis" }) },
+        metadata: { name: genesisRecordName(args), namespace: args.namespace, labels: componentLabels(args.chainName, "genesis") },
         data: { "config.genesis": args.genesis },
       },
       { parent: this, ignoreChanges: ["data"], retainOnDelete: true },

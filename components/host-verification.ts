@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chainLabels } from "../chain/labels";
+import { componentLabels } from "../chain/labels";
+import { verificationRequestName } from "../chain/naming";
 import type { ChainSpec } from "../chain/spec";
 import { formatText, runVerification, type TlsMaterial, type VerificationReport } from "../verify";
 
@@ -66,7 +67,7 @@ export class HostVerification extends pulumi.ComponentResource {
     new k8s.core.v1.ConfigMap(
       name,
       {
-        metadata: { name: `${args.spec.chainName}-verification-request`, namespace: args.namespace, labels: chainLabels(args.spec.chainName, { "app.kubernetes.io/component": "verification" }) },
+        metadata: { name: verificationRequestName(args.spec), namespace: args.namespace, labels: componentLabels(args.spec.chainName, "verification") },
         data: { runId: args.runId },
       },
       { parent: this, hooks: { afterCreate: [hook], afterUpdate: [hook] } },

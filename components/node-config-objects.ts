@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chainLabels } from "../chain/labels";
+import { nodeLabels } from "../chain/labels";
 
 export interface NodeConfigObjectsArgs {
   readonly chainName: string;
@@ -26,7 +26,7 @@ export class NodeConfigObjects extends pulumi.ComponentResource {
 
   constructor(name: string, args: NodeConfigObjectsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:NodeConfigObjects", name, {}, opts);
-    const labels = chainLabels(args.chainName, { "fisco-bcos.io/node": args.nodeName });
+    const labels = nodeLabels(args.chainName, args.nodeName);
     this.secret = new k8s.core.v1.Secret(
       `${name}-keys`,
       {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256Hex } from "../chain/digest";
-import { chainLabels } from "../chain/labels";
+import { componentLabels } from "../chain/labels";
 import type { ChainSpec } from "../chain/spec";
 
 export interface ScriptBundleArgs {
@@ -24,7 +24,7 @@ export class ScriptBundle extends pulumi.ComponentResource {
     new k8s.core.v1.ConfigMap(
       name,
       {
-        metadata: { name: args.configMapName, namespace: args.namespace, labels: chainLabels(args.spec.chainName, { "app.kubernetes.io/component": "scripts" }) },
+        metadata: { name: args.configMapName, namespace: args.namespace, labels: componentLabels(args.spec.chainName, "scripts") },
         data: files,
       },
       { parent: this },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CHART_DIR } from "../components/node-workloads";
+import { CHART_DIR } from "../components/node-chart";
 
 const tableKeys = (text: string) => new Set([...text.matchAll(/^\| (.+?) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((k) => k[1])));
 

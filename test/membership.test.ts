@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { genesisMemberNames } from "../chain/membership";
 import { parseIni } from "../chain/ini";
-import { CHART_DIR } from "../components/node-workloads";
+import { CHART_DIR } from "../components/node-chart";
 import { helmTemplate } from "./support/helm";
 import { k8sObject, runChain } from "./support/offline-chain";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { faultTolerance, maxSealersDown } from "../chain/consensus";
 import { rolloutWaves } from "../chain/rollout";
-import { CHART_DIR } from "../components/node-workloads";
+import { CHART_DIR } from "../components/node-chart";
 import { chartValuesFor } from "./fixtures/chart-values";
 import { helmTemplate } from "./support/helm";
 

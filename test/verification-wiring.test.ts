@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import { parseReport } from "../components/chain-verification";
+import { parseReport } from "../components/verification-report";
 import type { ProviderState } from "../offline/mocks/engine";
 import type { OfflineRun } from "../offline/mocks/run-program";
 import { k8sObject, runChain } from "./support/offline-chain";

@@ -6,7 +6,7 @@ import { EXAMPLE } from "../scripts/chart-example-values";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { filesDigest, sha256Hex } from "../chain/digest";
-import { keepVolumes } from "../components/node-workloads";
+import { keepVolumes } from "../components/node-chart";
 import { CHART_V4 } from "../offline/providers/chart-v4";
 import type { OfflineRun } from "../offline/mocks/run-program";
 import { k8sObject, resourcesOfType, runChain } from "./support/offline-chain";

@@ -6,7 +6,7 @@ import type { ChartValues } from "../chain/chart-values";
 /** charts/fisco-bcos: the one definition of the node workloads, shared with GitOps tools. */
 export const CHART_DIR = join(__dirname, "..", "charts", "fisco-bcos");
 
-export interface NodeWorkloadsArgs {
+export interface NodeChartArgs {
   readonly releaseName: string;
   readonly namespace: pulumi.Input<string>;
   readonly values: pulumi.Input<ChartValues>;
@@ -28,11 +28,12 @@ export function keepVolumes(protect: boolean): pulumi.ResourceTransform {
 }
 
 /** StatefulSets, Services, PVCs, the PDB and NetworkPolicies of the chain, from the chart (Helm Chart v4, rendered client-side). */
-export class NodeWorkloads extends pulumi.ComponentResource {
+export class NodeChart extends pulumi.ComponentResource {
   readonly chart: k8s.helm.v4.Chart;
 
-  constructor(name: string, args: NodeWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("fisco-bcos:index:NodeWorkloads", name, {}, opts);
+  constructor(name: string, args: NodeChartArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Renamed from NodeWorkloads: the alias keeps existing stacks from replacing the chart's objects.
+    super("fisco-bcos:index:NodeChart", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "fisco-bcos:index:NodeWorkloads" }] }));
     this.chart = new k8s.helm.v4.Chart(
       name,
       { name: args.releaseName, chart: CHART_DIR, namespace: args.namespace, values: args.values as pulumi.Input<Record<string, any>> },

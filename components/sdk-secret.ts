@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chainLabels } from "../chain/labels";
+import { componentLabels } from "../chain/labels";
 import { SDK_FILES } from "../chain/render/sdk-configs";
 
-export interface SdkBundleArgs {
+export interface SdkSecretArgs {
   readonly chainName: string;
   readonly namespace: pulumi.Input<string>;
   readonly secretName: string;
@@ -16,15 +16,16 @@ export interface SdkBundleArgs {
 }
 
 /** The Secret client applications mount as their SDK conf/ directory. */
-export class SdkBundle extends pulumi.ComponentResource {
+export class SdkSecret extends pulumi.ComponentResource {
   readonly secret: k8s.core.v1.Secret;
 
-  constructor(name: string, args: SdkBundleArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("fisco-bcos:index:SdkBundle", name, {}, opts);
+  constructor(name: string, args: SdkSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Renamed from SdkBundle: the alias keeps existing stacks from replacing the Secret.
+    super("fisco-bcos:index:SdkSecret", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "fisco-bcos:index:SdkBundle" }] }));
     this.secret = new k8s.core.v1.Secret(
       name,
       {
-        metadata: { name: args.secretName, namespace: args.namespace, labels: chainLabels(args.chainName, { "app.kubernetes.io/component": "sdk" }) },
+        metadata: { name: args.secretName, namespace: args.namespace, labels: componentLabels(args.chainName, "sdk") },
         type: "Opaque",
         stringData: {
           [SDK_FILES.caCert]: args.caCert,
