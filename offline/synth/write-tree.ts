@@ -1,6 +1,7 @@
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { dump } from "js-yaml";
+import { LABEL } from "../../chain/labels";
 import type { RegisteredResource } from "../mocks/registered-resource";
 
 /** Files that hold private keys: written owner-only. */
@@ -30,11 +31,11 @@ export async function writeTree(inputs: TreeInputs, options: TreeOptions): Promi
 
   for (const object of inputs.kubernetesObjects) {
     const labels = object.inputs.metadata?.labels ?? {};
-    const node = labels["fisco-bcos.io/node"];
+    const node = labels[LABEL.node];
     const files: Record<string, string> = object.inputs.stringData ?? object.inputs.data ?? {};
     if (node && object.inputs.kind === "ConfigMap") for (const [name, text] of Object.entries(files)) write(`${node}/${name}`, text);
     if (node && object.inputs.kind === "Secret") for (const [name, text] of Object.entries(files)) write(`${node}/conf/${name}`, text);
-    if (labels["app.kubernetes.io/component"] === "sdk" && object.inputs.kind === "Secret") {
+    if (labels[LABEL.component] === "sdk" && object.inputs.kind === "Secret") {
       for (const [name, text] of Object.entries(files)) write(`sdk/${name}`, text);
     }
     write(`manifests/${manifestFileName(object.inputs)}`, manifestYaml(object.inputs, options.includeSecrets));
