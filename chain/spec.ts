@@ -163,10 +163,17 @@ export interface NodeSpec {
   readonly storage: z.output<typeof storage>;
 }
 
-export interface ChainSpec extends Omit<ChainConfig, "nodes" | "compatibilityVersion"> {
+declare const validated: unique symbol;
+
+/**
+ * A stack config that parseChainSpec accepted, with defaults applied. Only the parser makes one (the brand), so a
+ * component handed a ChainSpec knows every cross-field rule holds.
+ */
+export type ChainSpec = Omit<ChainConfig, "nodes" | "compatibilityVersion"> & {
   readonly compatibilityVersion: string;
   readonly nodes: readonly NodeSpec[];
-}
+  readonly [validated]: true;
+};
 
 export interface Problem {
   readonly key: string;
@@ -282,7 +289,7 @@ function withDefaults(config: ChainConfig): ChainSpec {
     resources: n.resources ?? config.nodeDefaults.resources,
     storage: n.storage ?? config.nodeDefaults.storage,
   }));
-  return { ...config, compatibilityVersion: config.compatibilityVersion ?? defaultCompatibilityVersion(config.version), nodes };
+  return { ...config, compatibilityVersion: config.compatibilityVersion ?? defaultCompatibilityVersion(config.version), nodes } as unknown as ChainSpec;
 }
 
 export function sealersOf(spec: Pick<ChainSpec, "nodes">): NodeSpec[] {

@@ -136,6 +136,19 @@ export function parseSealerList(result: unknown, node: string): Sealer[] {
   });
 }
 
+/**
+ * getObserverList: the group's observers as plain node id strings (JsonRpcImpl_2_0::getObserverList appends
+ * `nodeID->hex()` for each CONSENSUS_OBSERVER entry, unlike getSealerList's objects); objects are tolerated too.
+ */
+export function parseObserverList(result: unknown, node: string): string[] {
+  const m = "getObserverList";
+  if (!Array.isArray(result)) fail(node, m, "not an array");
+  return result.map((o: unknown) => {
+    if (typeof o === "string") return normalizeHex(o);
+    return normalizeHex(asObject(o, node, m).nodeID);
+  });
+}
+
 export function parseReceipt(result: unknown, node: string, method: string): Receipt {
   const o = asObject(result, node, method);
   return {
@@ -178,6 +191,11 @@ export class NodeApi {
 
   async sealerList(timeoutMs: number): Promise<Sealer[]> {
     return parseSealerList(await this.call("getSealerList", [], timeoutMs), this.name);
+  }
+
+  /** getObserverList [group, node]: the observers' node ids (members that sync and serve clients but do not seal). */
+  async observerList(timeoutMs: number): Promise<string[]> {
+    return parseObserverList(await this.call("getObserverList", [], timeoutMs), this.name);
   }
 
   /** getGroupInfo [group]: null when the node does not serve this group. */

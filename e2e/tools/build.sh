@@ -17,8 +17,10 @@ set -euo pipefail
 # Pulumi engine. @pulumi/pulumi must stay <= 3.248.0 (3.249+ needs Node 22); the CLI is pinned to the same release.
 PULUMI_V=3.248.0
 # Node language host: its module has no tags and the proxy serves exactly one version of it, a pseudo-version at a
-# commit between pkg/v3.187.0 and v3.188.0. It is compiled against the CLI's pkg/sdk (see step langhost).
+# commit between pkg/v3.187.0 and v3.188.0, so it is compiled against pkg/sdk of that era (against v3.248.0 it does
+# not compile: the gRPC interfaces and codegen APIs moved on). It speaks the language-host gRPC protocol to the CLI.
 LANGHOST_PV=v3.0.0-20250806165243-bee5e4fa4815
+LANGHOST_PKG_V=3.188.0
 # Its checksum is not in the public checksum database (lookup answers 404), so it alone is exempt from that check.
 LANGHOST_NOSUMDB=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs
 # Kubernetes provider: the only version of github.com/pulumi/pulumi-kubernetes/provider/v4 the proxy serves is the
@@ -41,7 +43,7 @@ CLIPBOARD=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
 # ---- layout ----------------------------------------------------------------------------------------------------
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=${FISCO_E2E_TOOLS:-$HOME/.cache/fisco-bcos-provisioner/e2e-tools}
-PINS="pulumi=$PULUMI_V langhost=$LANGHOST_PV k8sp=$K8SP_PV tls=$TLS_PV random=$RANDOM_PV kube=$KUBE_V/$STAGING_V etcd=$ETCD_V kwok=$KWOK_V"
+PINS="pulumi=$PULUMI_V langhost=$LANGHOST_PV/$LANGHOST_PKG_V k8sp=$K8SP_PV tls=$TLS_PV random=$RANDOM_PV kube=$KUBE_V/$STAGING_V etcd=$ETCD_V kwok=$KWOK_V"
 KEY="p$PULUMI_V-k$KUBE_V-$(printf '%s' "$PINS" | sha256sum | cut -c1-8)"
 BASE="$ROOT/$KEY"
 BIN="$BASE/bin"
@@ -170,14 +172,15 @@ step_pulumi() {
 # ---- pulumi-language-nodejs (sits next to `pulumi`, where the CLI looks for bundled language hosts) -----------
 step_langhost() {
   have pulumi-language-nodejs && { log "langhost: cached"; return; }
-  log "langhost: building pulumi-language-nodejs/v3@$LANGHOST_PV against pkg/sdk v$PULUMI_V"
+  log "langhost: building pulumi-language-nodejs/v3@$LANGHOST_PV against pkg/sdk v$LANGHOST_PKG_V"
   mkmod langhost
   go mod edit "-replace=github.com/atotto/clipboard=$CLIPBOARD"
   GONOSUMDB="$LANGHOST_NOSUMDB" gox get -tool "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$LANGHOST_PV"
-  # Upstream builds it against the pkg and sdk of the same tree; raise both to the CLI's release.
-  GONOSUMDB="$LANGHOST_NOSUMDB" gox get "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_V" "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_V"
+  # Upstream builds it against the pkg and sdk of its own tree; the nearest releases stand in for them.
+  GONOSUMDB="$LANGHOST_NOSUMDB" gox get "github.com/pulumi/pulumi/pkg/v3@v$LANGHOST_PKG_V" "github.com/pulumi/pulumi/sdk/v3@v$LANGHOST_PKG_V"
   GONOSUMDB="$LANGHOST_NOSUMDB" gox mod tidy
-  GONOSUMDB="$LANGHOST_NOSUMDB" gox build -tags osusergo,grpcnotrace -ldflags "$PLDF" -o "$BIN/pulumi-language-nodejs.tmp" \
+  GONOSUMDB="$LANGHOST_NOSUMDB" gox build -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGHOST_PKG_V" -o "$BIN/pulumi-language-nodejs.tmp" \
     github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
   mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
   log "langhost: done"
