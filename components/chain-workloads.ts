@@ -43,7 +43,7 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     super("fisco-bcos:index:ChainWorkloads", name, {}, opts);
     const { spec, namespace } = args;
     const bundle = (suffix: string, configMapName: string, files: () => Promise<Record<string, string>>) =>
-      new ScriptBundle(`${name}-${suffix}`, { spec, namespace, configMapName, files: files() }, { parent: this });
+      new ScriptBundle(`${name}-${suffix}`, { chainName: spec.chainName, namespace, configMapName, files: files() }, { parent: this });
     const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), async () => ({ "verifier.js": await bundleVerifierText() })) : undefined;
     const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), bundleBenchFiles) : undefined;
     const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members, args.identityDigests]);

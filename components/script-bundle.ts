@@ -2,10 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256Hex } from "../chain/digest";
 import { componentLabels } from "../chain/labels";
-import type { ChainSpec } from "../chain/spec";
 
 export interface ScriptBundleArgs {
-  readonly spec: ChainSpec;
+  readonly chainName: string;
   readonly namespace: pulumi.Input<string>;
   readonly configMapName: string;
   /** File name → bundled JavaScript. */
@@ -24,7 +23,7 @@ export class ScriptBundle extends pulumi.ComponentResource {
     new k8s.core.v1.ConfigMap(
       name,
       {
-        metadata: { name: args.configMapName, namespace: args.namespace, labels: componentLabels(args.spec.chainName, "scripts") },
+        metadata: { name: args.configMapName, namespace: args.namespace, labels: componentLabels(args.chainName, "scripts") },
         data: files,
       },
       { parent: this },

@@ -13,6 +13,8 @@ export type NodeSnapshot =
       readonly sync: SyncStatus;
       readonly consensus: ConsensusStatus;
       readonly sealers: readonly Sealer[];
+      /** getObserverList: node ids, as this node's ledger holds them. */
+      readonly observers: readonly string[];
     };
 
 export type UpSnapshot = Extract<NodeSnapshot, { kind: "up" }>;
@@ -23,14 +25,14 @@ function asRpcError(error: unknown, node: string, method: string): RpcError {
   return error instanceof RpcError ? error : new RpcError("protocol", node, method, error instanceof Error ? error.message : String(error));
 }
 
-/** getGroupInfo, then getSyncStatus, getConsensusStatus and getSealerList together. */
+/** getGroupInfo, then getSyncStatus, getConsensusStatus, getSealerList and getObserverList together. */
 export async function snapshotNode(api: NodeApi, timeoutMs: number): Promise<NodeSnapshot> {
   const started = Date.now();
   try {
     const group = await api.groupInfo(timeoutMs);
     if (!group) return { kind: "no-group", name: api.name, latencyMs: Date.now() - started };
-    const [sync, consensus, sealers] = await Promise.all([api.syncStatus(timeoutMs), api.consensusStatus(timeoutMs), api.sealerList(timeoutMs)]);
-    return { kind: "up", name: api.name, latencyMs: Date.now() - started, group, sync, consensus, sealers };
+    const [sync, consensus, sealers, observers] = await Promise.all([api.syncStatus(timeoutMs), api.consensusStatus(timeoutMs), api.sealerList(timeoutMs), api.observerList(timeoutMs)]);
+    return { kind: "up", name: api.name, latencyMs: Date.now() - started, group, sync, consensus, sealers, observers };
   } catch (error) {
     return { kind: "down", name: api.name, error: asRpcError(error, api.name, "snapshot") };
   }
