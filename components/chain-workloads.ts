@@ -5,8 +5,7 @@ import { filesDigest, sha256Hex } from "../chain/digest";
 import type { ChainSpec } from "../chain/spec";
 import type { TlsMaterial } from "../verify";
 import { benchBundleName, verifierBundleName } from "../chain/naming";
-import { bundleBenchFiles } from "../bench/bundle";
-import { bundleVerifierText } from "../verify/bundle";
+import { shippedFiles } from "../shipped";
 import { verificationRun } from "../chain/verification-run";
 import { readVerificationReport, type VerificationOutput } from "./verification-report";
 import { HostVerification } from "./host-verification";
@@ -44,8 +43,8 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     const { spec, namespace } = args;
     const bundle = (suffix: string, configMapName: string, files: () => Promise<Record<string, string>>) =>
       new ScriptBundle(`${name}-${suffix}`, { chainName: spec.chainName, namespace, configMapName, files: files() }, { parent: this });
-    const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), async () => ({ "verifier.js": await bundleVerifierText() })) : undefined;
-    const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), bundleBenchFiles) : undefined;
+    const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), () => shippedFiles("verifier")) : undefined;
+    const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), () => shippedFiles("bench")) : undefined;
     const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members, args.identityDigests]);
     const valuesFor = (hook: boolean) =>
       inputs.apply(([genesis, verifierDigest, benchDigest, members, identity]) => {

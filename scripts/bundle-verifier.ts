@@ -1,18 +1,18 @@
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { build } from "esbuild";
-import { CONFIGMAP_LIMIT, VERIFIER_BUNDLE_OPTIONS } from "../verify/bundle";
+import { BUNDLE_OPTIONS, CONFIGMAP_LIMIT } from "../shipped/esbuild";
 
 /**
  * Writes the verifier bundle (scripts/verify.ts and everything it imports, ethers included, in ONE file that runs
  * with plain `node dist/verifier.js --sdk-dir /sdk ...` on Node 20, no node_modules) to dist/verifier.js.
- * Same esbuild options as the ConfigMap the Pulumi component ships (verify/bundle.ts).
+ * Same esbuild options as the ConfigMap the Pulumi component ships (shipped/esbuild.ts).
  */
 export const DEFAULT_OUT = join(__dirname, "..", "dist", "verifier.js");
 
 export async function bundleVerifier(outfile = DEFAULT_OUT): Promise<{ outfile: string; bytes: number }> {
   mkdirSync(dirname(outfile), { recursive: true });
-  await build({ ...VERIFIER_BUNDLE_OPTIONS, outfile });
+  await build({ ...BUNDLE_OPTIONS, outfile });
   return { outfile, bytes: statSync(outfile).size };
 }
 

@@ -4,10 +4,10 @@ import { join } from "node:path";
 const ROOT = join(__dirname, "..");
 
 /**
- * esbuild options that turn the verifier CLI (scripts/verify.ts and everything it imports, ethers included) into ONE
- * file that runs with plain `node verifier.js` on Node 20: what the in-cluster Job ships in a ConfigMap (≤ 1 MiB).
+ * esbuild options that turn one of the project's CLIs (e.g. scripts/verify.ts and everything it imports, ethers included)
+ * into ONE file that runs with plain `node <file>.js` on Node 20: what an in-cluster Job ships in a ConfigMap (≤ 1 MiB).
  */
-export const VERIFIER_BUNDLE_OPTIONS: BuildOptions = {
+export const BUNDLE_OPTIONS: BuildOptions = {
   absWorkingDir: ROOT,
   entryPoints: [join(ROOT, "scripts", "verify.ts")],
   bundle: true,
@@ -28,10 +28,8 @@ export const CONFIGMAP_LIMIT = 1024 * 1024;
  * ConfigMap. Asynchronous: esbuild works in its own process while the program goes on.
  */
 export async function bundleScriptText(entryPoint: string, outName: string): Promise<string> {
-  const result = await build({ ...VERIFIER_BUNDLE_OPTIONS, entryPoints: [join(ROOT, entryPoint)], write: false, outfile: outName });
+  const result = await build({ ...BUNDLE_OPTIONS, entryPoints: [join(ROOT, entryPoint)], write: false, outfile: outName });
   const text = result.outputFiles[0].text;
   if (Buffer.byteLength(text) >= CONFIGMAP_LIMIT) throw new Error(`the bundle ${outName} (${Buffer.byteLength(text)} bytes) no longer fits in a ConfigMap`);
   return text;
 }
-
-export const bundleVerifierText = () => bundleScriptText("scripts/verify.ts", "verifier.js");
