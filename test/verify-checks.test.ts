@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { checkBlockAdvance, checkBlockHash, checkGenesis, checkSealers, checkSyncLag } from "../verify/checks";
+import { checkBlockAdvance, checkBlockHash, checkGenesis, checkMembers, checkSealers, checkSyncLag } from "../verify/checks";
 import { Deadline } from "../verify/deadline";
-import { parseConsensusStatus, parseReceipt, parseSealerList, parseSyncStatus } from "../verify/native-api";
+import { parseConsensusStatus, parseObserverList, parseReceipt, parseSealerList, parseSyncStatus } from "../verify/native-api";
 import { formatText, type VerificationReport } from "../verify/report";
 import { RpcError, classifyTransportError, parseResponse } from "../verify/rpc-client";
 import type { UpSnapshot } from "../verify/snapshot";
@@ -11,7 +11,7 @@ import type { UpSnapshot } from "../verify/snapshot";
 
 const id = (c: string) => c.repeat(128);
 
-function up(name: string, nodeId: string, overrides: Partial<Pick<UpSnapshot, "sealers">> & { genesis?: string; height?: number } = {}): UpSnapshot {
+function up(name: string, nodeId: string, overrides: Partial<Pick<UpSnapshot, "sealers" | "observers">> & { genesis?: string; height?: number } = {}): UpSnapshot {
   const sealers = overrides.sealers ?? [id("a"), id("b"), id("c"), id("d")].map((nodeId) => ({ nodeId, weight: 1 }));
   return {
     kind: "up",
@@ -21,6 +21,7 @@ function up(name: string, nodeId: string, overrides: Partial<Pick<UpSnapshot, "s
     sync: { nodeId, genesisHash: overrides.genesis ?? "11".repeat(32), blockNumber: overrides.height ?? 5, latestHash: "", knownHighestNumber: 5, isSyncing: false, peers: [] },
     consensus: { nodeId, isConsensusNode: true, blockNumber: 5, view: 1, consensusNodeIds: sealers.map((s) => s.nodeId) },
     sealers,
+    observers: overrides.observers ?? [],
   };
 }
 
@@ -42,6 +43,13 @@ describe("parsing FISCO's answers", () => {
     assert.deepEqual(parseSealerList([{ nodeID: id("a"), weight: 2, termWeight: 1 }, id("b")], "n"), [{ nodeId: id("a"), weight: 2 }, { nodeId: id("b"), weight: 1 }]);
     const r = parseReceipt({ status: 16, blockNumber: 4, transactionHash: "0xAB", contractAddress: "", output: "0x", message: "revert", from: "0xCD" }, "n", "sendTransaction");
     assert.deepEqual(r, { status: 16, message: "revert", blockNumber: 4, transactionHash: "ab", contractAddress: "", output: "", from: "cd" });
+  });
+
+  test("getObserverList: plain node id strings, as JsonRpcImpl_2_0::getObserverList appends nodeID->hex()", () => {
+    assert.deepEqual(parseObserverList([id("A"), `0x${id("b")}`], "n"), [id("a"), id("b")]);
+    assert.deepEqual(parseObserverList([], "n"), []);
+    assert.deepEqual(parseObserverList([{ nodeID: id("c"), weight: 0 }], "n"), [id("c")], "objects (getNodeListByType's shape) are read too");
+    assert.throws(() => parseObserverList({}, "n"), (e: RpcError) => e.kind === "protocol" && /unexpected getObserverList answer: not an array/.test(e.message));
   });
 
   test("the JSON-RPC envelope: error objects, id mismatch, non-JSON", () => {
@@ -73,6 +81,22 @@ describe("verdicts", () => {
     const confused = up("node2", id("c"));
     const r2 = checkSealers([{ ...confused, consensus: { ...confused.consensus, isConsensusNode: false, consensusNodeIds: [id("a")] } }], { kind: "none" }, () => undefined);
     assert.deepEqual(r2.problems, ["node2: the consensus engine runs with 1 sealers, the ledger lists 4", "node2 is a sealer but its consensus engine says it is not a consensus node"]);
+  });
+
+  test("members: each node's role from the majority sealer and observer lists; an expected member outside both fails", () => {
+    const observers = [id("e")];
+    const nodes = [up("node0", id("a"), { observers }), up("node1", id("b"), { observers }), up("obs", id("e"), { observers }), up("free", id("f"), { observers })];
+    const ok = checkMembers(nodes, new Set(["node0", "node1", "obs"]), "group0");
+    assert.equal(ok.status, "pass");
+    assert.equal(ok.summary, "sealer: node0, node1; observer: obs; not a member: free");
+    const strict = checkMembers(nodes, new Set(["node0", "node1", "obs", "free"]), "group0");
+    assert.equal(strict.status, "fail");
+    assert.deepEqual(strict.problems, [`free (ffffffff…) is expected to be a member of group0 but is neither a sealer nor an observer on chain: a free node may sync, but it cannot serve clients (the sealers drop the transactions it forwards)`]);
+    const early = checkMembers(nodes, new Set(["node0", "node1"]), "group0");
+    assert.equal(early.status, "pass");
+    assert.equal(early.summary, "sealer: node0, node1; observer: obs; not a member: free; obs, declared outside the group, is an observer on chain");
+    const split = checkMembers([...nodes, up("node2", id("c"))], new Set(), "group0");
+    assert.deepEqual(split.problems, ["node2 lists 0 observers, node0 lists 1"]);
   });
 
   test("genesis: the majority is the reference, the odd one out is named", () => {
@@ -113,6 +137,7 @@ test("the text report: one line per check, problems indented, a verdict line", (
     blockHeight: 9,
     genesisHash: null,
     sealers: [],
+    observers: [],
     probe: null,
     web3Probe: null,
     nodes: [],

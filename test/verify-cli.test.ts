@@ -116,12 +116,13 @@ describe("running the CLI", () => {
     assert.equal(code, 0, stdout + stderr);
     const lines = stdout.trimEnd().split("\n");
     assert.deepEqual(
-      lines.slice(0, 10).map((l) => l.split(/\s+/).slice(0, 2).join(" ")),
-      ["PASS reachable", "PASS group", "PASS genesis", "PASS sealers", "PASS peers", "PASS probe", "PASS block-advance", "PASS block-hash", "PASS sync-lag", "PASS replicated"],
+      lines.slice(0, 11).map((l) => l.split(/\s+/).slice(0, 2).join(" ")),
+      ["PASS reachable", "PASS group", "PASS genesis", "PASS sealers", "PASS members", "PASS peers", "PASS probe", "PASS block-advance", "PASS block-hash", "PASS sync-lag", "PASS replicated"],
     );
+    assert.match(stdout, /^PASS members +sealer: node0, node1, node2, node3$/m);
     assert.match(stdout, /PASS sealers +4 sealers, total weight 4, tolerates 1 faulty; matches the 4 expected node ids/);
     assert.match(stdout, /PASS group +group group0 of chain chain0 on 4\/4 nodes/);
-    assert.match(lines[10], /^verification passed: 10\/10 checks in [\d.]+ s, height \d+$/);
+    assert.match(lines[11], /^verification passed: 11\/11 checks in [\d.]+ s, height \d+$/);
     assert.match(stderr, /^verify: probe: deploying the probe contract through node0/m);
     assertNoKeyMaterial(stdout + stderr);
   });
@@ -132,7 +133,7 @@ describe("running the CLI", () => {
     assert.equal(code, 0, stderr);
     const report = JSON.parse(stdout) as VerificationReport;
     assert.equal(report.ok, true);
-    assert.equal(report.checks.length, 10);
+    assert.equal(report.checks.length, 11);
     for (const c of report.checks) assert.deepEqual(Object.keys(c).sort(), ["name", "problems", "status", "summary"]);
     assert.equal(report.blockHeight, double.height);
     assert.equal(report.genesisHash, double.genesisHash);
@@ -154,7 +155,7 @@ describe("running the CLI", () => {
     assert.equal(code, 1, stdout);
     assert.match(stdout, /^FAIL probe +the native test transaction did not complete\n +- deploy via node0: no receipt in time/m);
     assert.match(stdout, /^FAIL block-advance +height 3 → 3 in/m);
-    assert.match(stdout, /^verification FAILED: 2 of 9 checks failed in [\d.]+ s, height 3$/m);
+    assert.match(stdout, /^verification FAILED: 2 of 10 checks failed in [\d.]+ s, height 3$/m);
   });
 
   test("--expect-sealers that the chain does not meet exits 1", async () => {

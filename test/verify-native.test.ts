@@ -63,12 +63,14 @@ describe("a healthy 4-node chain", () => {
     assert.equal(report.ok, true, JSON.stringify(report.checks, null, 2));
     assert.deepEqual(
       report.checks.map((c) => [c.name, c.status]),
-      ["reachable", "group", "genesis", "sealers", "peers", "probe", "block-advance", "block-hash", "sync-lag", "replicated"].map((n) => [n, "pass"]),
+      ["reachable", "group", "genesis", "sealers", "members", "peers", "probe", "block-advance", "block-hash", "sync-lag", "replicated"].map((n) => [n, "pass"]),
     );
     assert.equal(report.genesisHash, double.genesisHash);
     assert.equal(report.blockHeight, double.height);
     assert.deepEqual(report.sealers.map((s) => s.nodeId).sort(), Object.values(fixture.nodeIds).sort());
     assert.deepEqual(report.nodes.map((n) => n.nodeId), double.names.map((n) => fixture.nodeIds[n]));
+    assert.deepEqual(report.nodes.map((n) => [n.role, n.expectedMember]), double.names.map(() => ["sealer", true]));
+    assert.deepEqual(report.observers, []);
     assert.match(check(report, "sealers").summary, /4 sealers, total weight 4, tolerates 1 faulty/);
 
     // Two transactions reached the double: the deploy (to "") and set() to the new contract, from one fresh sender.
@@ -94,7 +96,7 @@ describe("a healthy 4-node chain", () => {
       if (r.method !== "getGroupInfo") assert.deepEqual((r.params as unknown[]).slice(0, 2), ["group0", ""], r.method);
     }
     const methods = new Set(double.requests.map((r) => r.method));
-    for (const m of ["getGroupInfo", "getSyncStatus", "getConsensusStatus", "getSealerList", "getBlockNumber", "sendTransaction", "call", "getTransactionReceipt", "getBlockHashByNumber"]) assert.ok(methods.has(m), m);
+    for (const m of ["getGroupInfo", "getSyncStatus", "getConsensusStatus", "getSealerList", "getObserverList", "getBlockNumber", "sendTransaction", "call", "getTransactionReceipt", "getBlockHashByNumber"]) assert.ok(methods.has(m), m);
   });
 
   test("each run deploys from a new throwaway key", async () => {
@@ -234,8 +236,10 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     const double = await startDouble();
     double.setSealers(fixture.nodes.slice(0, 3).map((n) => ({ nodeId: n.nodeId, weight: 1 })));
     const report = await verify(double, { expect: { kind: "count", count: 4 }, probe: false });
-    assert.deepEqual(failing(report), ["sealers"]);
+    assert.deepEqual(failing(report), ["sealers", "members"]);
     assert.match(problems(report, "sealers"), /the chain has 3 sealers, expected 4/);
+    // node3, dropped from the list and in no observer list, is now a free node: not a member on chain.
+    assert.match(problems(report, "members"), /^node3 \([0-9a-f]{8}…\) is expected to be a member of group0 but is neither a sealer nor an observer on chain/);
   });
 
   test("a fork: one node holds a different block at the common height", async () => {

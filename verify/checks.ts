@@ -1,6 +1,7 @@
 import { faultTolerance, totalWeight } from "../chain/consensus";
 import type { Sealer } from "./native-api";
 import { short, type CheckName, type CheckResult } from "./report";
+import { membership, type NodeRole } from "./roles";
 import type { HeightReading, NodeSnapshot, UpSnapshot } from "./snapshot";
 
 /**
@@ -82,6 +83,35 @@ export function checkSealers(up: readonly UpSnapshot[], expectation: SealerExpec
   const weighted = sealers.map((s) => ({ name: s.nodeId, weight: s.weight }));
   const summary = `${sealers.length} sealers, total weight ${totalWeight(weighted)}, tolerates ${faultTolerance(weighted)} faulty; ${matches}`;
   return result("sealers", problems, summary);
+}
+
+const ROLE_ORDER: readonly NodeRole[] = ["sealer", "observer", "not a member"];
+
+/**
+ * Each answering node's role on chain (from the sealer and observer lists most nodes hold). A node expected to be a
+ * member (`expectedMembers`: endpoints.json rpc.nodes, or --rpc) that is neither sealer nor observer fails; a node
+ * declared outside the group (rpc.nonMembers) may have any role, and is reported when it is already a member.
+ * The observer list must be the same on every node, as the sealer list must.
+ */
+export function checkMembers(up: readonly UpSnapshot[], expectedMembers: ReadonlySet<string>, groupId: string): CheckResult {
+  const book = membership(up);
+  const problems: string[] = [];
+  const lists = groupBy(up, (s) => idSet(s.observers));
+  const reference = up.find((s) => idSet(s.observers) === lists[0]?.[0]);
+  for (const [, nodes] of lists.slice(1)) problems.push(`${names(nodes)} ${nodes.length === 1 ? "lists" : "list"} ${nodes[0].observers.length} observers, ${reference?.name} lists ${reference?.observers.length}`);
+  const byRole = new Map<NodeRole, string[]>();
+  const notes: string[] = [];
+  for (const s of up) {
+    const role = book.roleOf(s.sync.nodeId);
+    byRole.set(role, [...(byRole.get(role) ?? []), s.name]);
+    if (expectedMembers.has(s.name) && role === "not a member") {
+      problems.push(`${s.name} (${short(s.sync.nodeId)}) is expected to be a member of ${groupId} but is neither a sealer nor an observer on chain: a free node may sync, but it cannot serve clients (the sealers drop the transactions it forwards)`);
+    }
+    if (!expectedMembers.has(s.name) && role !== "not a member") notes.push(`${s.name}, declared outside the group, is ${role === "sealer" ? "a sealer" : "an observer"} on chain`);
+  }
+  if (up.length === 0) problems.push("no node answered getSealerList and getObserverList");
+  const roles = ROLE_ORDER.filter((r) => byRole.has(r)).map((r) => `${r}: ${byRole.get(r)!.join(", ")}`);
+  return result("members", problems, [roles.join("; "), ...notes].filter(Boolean).join("; "));
 }
 
 export function checkPeers(up: readonly UpSnapshot[], extraIds: readonly string[], nameOf: (id: string) => string | undefined): CheckResult {

@@ -8,12 +8,15 @@ import type { RpcEndpoint } from "./rpc-client";
 import type { VerifyOptions } from "./run";
 
 export const USAGE = `usage: npm run verify -- (--rpc <url,...> --ca <file> --cert <file> --key <file> | --sdk-dir <dir>)
-                        [--web3 <url,...>|sdk] [--web3-key-file <file>]
+                        [--non-members <url,...>] [--web3 <url,...>|sdk] [--web3-key-file <file>]
                         [--expect-sealers N | --expect-node-ids <id,...>] [--group <id>]
                         [--timeout S] [--max-lag N] [--no-probe] [--json]
                         [--report-configmap <name> [--namespace <ns>]]
 
-  --rpc <url,...>          native RPC of every node (https://host:20200, comma-separated; http:// if enable_ssl=false)
+  --rpc <url,...>          native RPC of every group member (https://host:20200, comma-separated; http:// if
+                           enable_ssl=false); each must be a sealer or an observer on chain
+  --non-members <url,...>  native RPC of nodes declared but not (yet) sealer or observer: checked like the others,
+                           never sent the probe (default: endpoints.json's rpc.nonMembers, unless --rpc is given)
   --ca, --cert, --key      chain CA, SDK certificate and SDK key (PEM files)
   --sdk-dir <dir>          a mounted SDK Secret: ca.crt, sdk.crt, sdk.key and endpoints.json (RPC URLs, group, chain id);
                            --rpc, --ca, --cert, --key and --group override what it holds
@@ -80,11 +83,19 @@ export function readPrivateKeyFile(flag: string, file: string): string {
   }
 }
 
-function readEndpoints(dir: string): Endpoints {
+/** endpoints.json as the verifier reads it: `rpc.nonMembers` (and `web3.nonMembers`) may be absent (older Secrets). */
+type SdkEndpoints = Omit<Endpoints, "rpc"> & { readonly rpc: { readonly nodes: Record<string, string>; readonly nonMembers?: Record<string, string> } };
+
+const isUrlMap = (value: unknown): value is Record<string, string> => value !== null && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((u) => typeof u === "string");
+
+function readEndpoints(dir: string): SdkEndpoints {
   const text = readText("--sdk-dir", join(dir, SDK_FILES.endpoints));
   try {
-    const parsed = JSON.parse(text) as Endpoints;
-    if (!parsed?.rpc?.nodes || typeof parsed.rpc.nodes !== "object") throw new Error("no rpc.nodes");
+    const parsed = JSON.parse(text) as SdkEndpoints;
+    if (!parsed?.rpc?.nodes || !isUrlMap(parsed.rpc.nodes)) throw new Error("no rpc.nodes");
+    if (parsed.rpc.nonMembers !== undefined && !isUrlMap(parsed.rpc.nonMembers)) throw new Error("rpc.nonMembers is not a map of node names to URLs");
+    const shared = Object.keys(parsed.rpc.nonMembers ?? {}).filter((name) => name in parsed.rpc.nodes);
+    if (shared.length > 0) throw new Error(`${shared.join(", ")} listed in both rpc.nodes and rpc.nonMembers`);
     return parsed;
   } catch (error) {
     return fail(`--sdk-dir: ${join(dir, SDK_FILES.endpoints)} is not the SDK Secret's endpoints.json (${(error as Error).message})`);
@@ -101,6 +112,7 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
       allowPositionals: false,
       options: {
         rpc: { type: "string" },
+        "non-members": { type: "string" },
         ca: { type: "string" },
         cert: { type: "string" },
         key: { type: "string" },
@@ -131,14 +143,34 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
   const sdkDir = str("sdk-dir");
   const sdk = sdkDir === undefined ? undefined : readEndpoints(sdkDir);
   const rpcFlag = str("rpc");
-  const rpc = rpcFlag !== undefined ? endpointsFromUrls(urlList("--rpc", rpcFlag)) : sdk ? Object.entries(sdk.rpc.nodes).map(([name, url]) => ({ name, url })) : undefined;
+  const nonMembersFlag = str("non-members");
+  const entries = (map: Record<string, string> | undefined) => Object.entries(map ?? {}).map(([name, url]) => ({ name, url }));
+  let rpc: RpcEndpoint[] | undefined;
+  let nonMembers: RpcEndpoint[];
+  if (rpcFlag !== undefined || nonMembersFlag !== undefined) {
+    // URLs from flags: names from all of them at once, so they are unique across members and non-members.
+    const memberUrls = rpcFlag !== undefined ? urlList("--rpc", rpcFlag) : undefined;
+    const outsideUrls = nonMembersFlag !== undefined ? urlList("--non-members", nonMembersFlag) : [];
+    if (memberUrls) {
+      const named = endpointsFromUrls([...memberUrls, ...outsideUrls]);
+      [rpc, nonMembers] = [named.slice(0, memberUrls.length), named.slice(memberUrls.length)];
+    } else {
+      rpc = entries(sdk?.rpc.nodes);
+      nonMembers = endpointsFromUrls(outsideUrls);
+      const clash = nonMembers.filter((e) => rpc!.some((m) => m.name === e.name));
+      if (clash.length > 0) fail(`--non-members: ${clash.map((e) => e.name).join(", ")} is also a name in endpoints.json's rpc.nodes`);
+    }
+  } else {
+    rpc = sdk ? entries(sdk.rpc.nodes) : undefined;
+    nonMembers = entries(sdk?.rpc.nonMembers);
+  }
   if (!rpc || rpc.length === 0) fail("--rpc: give the node URLs (https://host:20200,...) or --sdk-dir <dir>");
 
   const file = (flag: "ca" | "cert" | "key", sdkName: string) => {
     const path = str(flag) ?? (sdkDir !== undefined ? join(sdkDir, sdkName) : undefined);
     return path === undefined ? undefined : readText(`--${flag}`, path);
   };
-  const needsTls = rpc.some((e) => e.url.startsWith("https:"));
+  const needsTls = [...rpc, ...nonMembers].some((e) => e.url.startsWith("https:"));
   const [ca, cert, key] = [file("ca", SDK_FILES.caCert), file("cert", SDK_FILES.cert), file("key", SDK_FILES.key)];
   if (needsTls && (!ca || !cert || !key)) fail(`--ca, --cert and --key are required for https:// RPC URLs (missing ${[!ca && "--ca", !cert && "--cert", !key && "--key"].filter(Boolean).join(", ")}), or give --sdk-dir`);
 
@@ -169,6 +201,7 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
     report: reportName === undefined ? undefined : { name: reportName, namespace },
     options: {
       rpc,
+      nonMembers,
       tls: ca && cert && key ? { ca, cert, key } : undefined,
       groupId: group,
       expectedChainId: sdk?.chainId,

@@ -1,4 +1,4 @@
-import { checkGenesis, checkGroup, checkPeers, checkReachable, checkSealers, skipped } from "./checks";
+import { checkGenesis, checkGroup, checkMembers, checkPeers, checkReachable, checkSealers, skipped } from "./checks";
 import { sleep } from "./deadline";
 import type { NodeApi } from "./native-api";
 import { DEFAULTS, type Context } from "./options";
@@ -11,12 +11,20 @@ export function structuralChecks(ctx: Context, snapshots: readonly NodeSnapshot[
   const up = upNodes(snapshots);
   const nameOf = nodeNamer(up);
   const expect = ctx.options.expect ?? { kind: "none" };
-  const group = checkGroup(snapshots, ctx.options.groupId ?? DEFAULTS.groupId, ctx.options.expectedChainId);
+  const groupId = ctx.options.groupId ?? DEFAULTS.groupId;
+  const group = checkGroup(snapshots, groupId, ctx.options.expectedChainId);
   if (up.length === 0) {
     const none = "not checked: no node answered";
-    return [checkReachable(snapshots), snapshots.some((s) => s.kind === "no-group") ? group : skipped("group", none), skipped("genesis", none), skipped("sealers", none), skipped("peers", none)];
+    return [checkReachable(snapshots), snapshots.some((s) => s.kind === "no-group") ? group : skipped("group", none), skipped("genesis", none), skipped("sealers", none), skipped("members", none), skipped("peers", none)];
   }
-  return [checkReachable(snapshots), group, checkGenesis(up), checkSealers(up, expect, nameOf), checkPeers(up, expect.kind === "ids" ? expect.ids : [], nameOf)];
+  return [
+    checkReachable(snapshots),
+    group,
+    checkGenesis(up),
+    checkSealers(up, expect, nameOf),
+    checkMembers(up, ctx.expectedMembers, groupId),
+    checkPeers(up, expect.kind === "ids" ? expect.ids : [], nameOf),
+  ];
 }
 
 function nodeNamer(up: readonly UpSnapshot[]): (id: string) => string | undefined {

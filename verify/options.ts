@@ -5,8 +5,17 @@ import type { RpcEndpoint, TlsMaterial } from "./rpc-client";
 
 /** Everything runVerification needs; the CLI builds it from flags, a Pulumi hook from stack outputs. */
 export interface VerifyOptions {
-  /** Native RPC endpoints, one per node (https:// with `tls`, or http:// when the node runs enable_ssl=false). */
+  /**
+   * Native RPC endpoints, one per node (https:// with `tls`, or http:// when the node runs enable_ssl=false): the
+   * nodes expected to be group members (sealers or observers on chain; endpoints.json rpc.nodes).
+   */
   readonly rpc: readonly RpcEndpoint[];
+  /**
+   * Nodes declared but not expected to be group members yet (endpoints.json rpc.nonMembers): checked like the others
+   * (reachable, genesis, peers, block hash, sync lag), reported with their role, never sent the probe unless the
+   * chain already lists them as sealer or observer.
+   */
+  readonly nonMembers?: readonly RpcEndpoint[];
   /** Chain CA, SDK certificate and key as PEM text. */
   readonly tls?: TlsMaterial;
   /** Default group0. */
@@ -39,7 +48,10 @@ export const DEFAULTS = { groupId: "group0", timeoutMs: 300_000, maxLag: 10, req
 /** What every phase of a run shares. */
 export interface Context {
   readonly options: VerifyOptions;
+  /** Every node: the expected members (options.rpc) first, then options.nonMembers. */
   readonly apis: readonly NodeApi[];
+  /** Names of the nodes in options.rpc. */
+  readonly expectedMembers: ReadonlySet<string>;
   readonly deadline: Deadline;
   /** Kept back at the end for the final readings. */
   readonly reserveMs: number;

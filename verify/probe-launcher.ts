@@ -1,19 +1,24 @@
 import { runNativeProbe, type ProbeOutcome } from "./native-probe";
 import { DEFAULTS, type Context } from "./options";
-import type { NodeSnapshot, UpSnapshot } from "./snapshot";
+import { isMember, membership, selfRole } from "./roles";
+import { upNodes, type NodeSnapshot, type UpSnapshot } from "./snapshot";
 
-/** The first node, in the given order, whose snapshot says it is up (waiting for earlier ones first). */
-async function firstUp(round: readonly Promise<NodeSnapshot>[]): Promise<UpSnapshot | null> {
+/**
+ * The first node, in the given order, whose snapshot says it is up and a group member by its own ledger (waiting
+ * for earlier ones first). A free node never takes the probe: the sealers drop what it forwards.
+ */
+async function firstMemberUp(round: readonly Promise<NodeSnapshot>[]): Promise<UpSnapshot | null> {
   for (const pending of round) {
     const s = await pending;
-    if (s.kind === "up") return s;
+    if (s.kind === "up" && isMember(selfRole(s))) return s;
   }
   return null;
 }
 
 /**
- * Starts the native probe on the first round in which a node answers, through that node, while the other nodes'
- * snapshots (TLS handshakes, peers still connecting) are still in progress: the seal waits overlap them.
+ * Starts the native probe on the first round in which a group member answers, through that node, while the other
+ * nodes' snapshots (TLS handshakes, peers still connecting) are still in progress: the seal waits overlap them. The
+ * write and the read then go through other nodes that are sealers or observers by the lists most nodes hold.
  */
 export class ProbeLauncher {
   private launched: Promise<ProbeOutcome> | undefined;
@@ -28,10 +33,14 @@ export class ProbeLauncher {
   offer(round: readonly Promise<NodeSnapshot>[]): void {
     if (!this.enabled || this.launched) return;
     this.attempts.push(
-      firstUp(round).then((deployer) => {
+      firstMemberUp(round).then((deployer) => {
         if (!deployer || this.launched) return;
         const api = this.ctx.apis.find((a) => a.name === deployer.name)!;
-        const nodes = Promise.all(round).then((snapshots) => this.ctx.apis.filter((a) => snapshots.some((s) => s.name === a.name && s.kind === "up")));
+        const nodes = Promise.all(round).then((snapshots) => {
+          const up = upNodes(snapshots);
+          const { roleOf } = membership(up);
+          return this.ctx.apis.filter((a) => up.some((s) => s.name === a.name && isMember(roleOf(s.sync.nodeId))));
+        });
         this.startedAt = Date.now();
         this.launched = runNativeProbe({
           deployer: api,

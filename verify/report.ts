@@ -1,10 +1,12 @@
 import type { Sealer } from "./native-api";
+import type { NodeRole } from "./roles";
 
 export type CheckName =
   | "reachable"
   | "group"
   | "genesis"
   | "sealers"
+  | "members"
   | "peers"
   | "probe"
   | "block-advance"
@@ -48,6 +50,10 @@ export interface NodeReport {
   readonly nodeId: string | null;
   readonly blockNumber: number | null;
   readonly error: string | null;
+  /** Its role on chain (from the majority sealer and observer lists); null when it did not answer. */
+  readonly role: NodeRole | null;
+  /** Listed as a group member (endpoints.json rpc.nodes, --rpc) rather than declared outside it (rpc.nonMembers). */
+  readonly expectedMember: boolean;
 }
 
 export interface VerificationReport {
@@ -57,6 +63,8 @@ export interface VerificationReport {
   readonly blockHeight: number | null;
   readonly genesisHash: string | null;
   readonly sealers: readonly Sealer[];
+  /** The group's observers (node ids), from the list most nodes hold. */
+  readonly observers: readonly string[];
   /** The native-RPC probe (null when not run or it failed before deploying). */
   readonly probe: ProbeResult | null;
   /** The web3 (ethers) probe, when --web3 was given. */

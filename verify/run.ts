@@ -7,19 +7,12 @@ import { DEFAULTS, type Context, type VerifyOptions } from "./options";
 import { awaitHeights, compareBlockHashes, readProbeEverywhere } from "./after-probe";
 import { ProbeLauncher } from "./probe-launcher";
 import type { CheckResult, NodeReport, VerificationReport } from "./report";
-import { FiscoRpcClient, fiscoTlsContext } from "./rpc-client";
+import { FiscoRpcClient, fiscoTlsContext, type RpcEndpoint } from "./rpc-client";
+import { membership } from "./roles";
 import { readHeights, upNodes, type HeightReading, type NodeSnapshot, type UpSnapshot } from "./snapshot";
 import { runWeb3Probe } from "./web3-probe";
 
 export type { VerifyOptions } from "./options";
-
-function majoritySealers(up: readonly UpSnapshot[]): UpSnapshot["sealers"] {
-  const key = (s: UpSnapshot) => s.sealers.map((x) => `${x.nodeId}:${x.weight}`).sort().join(",");
-  const counts = new Map<string, number>();
-  for (const s of up) counts.set(key(s), (counts.get(key(s)) ?? 0) + 1);
-  const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  return up.find((s) => key(s) === best)?.sealers ?? [];
-}
 
 function majorityGenesis(up: readonly UpSnapshot[]): string | null {
   const counts = new Map<string, number>();
@@ -27,8 +20,21 @@ function majorityGenesis(up: readonly UpSnapshot[]): string | null {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }
 
+/** Expected members first, then the nodes declared outside the group; names must be unique across both. */
+function allEndpoints(options: VerifyOptions): RpcEndpoint[] {
+  const all = [...options.rpc, ...(options.nonMembers ?? [])];
+  const seen = new Set<string>();
+  for (const e of all) {
+    if (seen.has(e.name)) throw new Error(`node name ${e.name} is given twice (the members and the nodes declared outside the group share one set of names)`);
+    seen.add(e.name);
+  }
+  return all;
+}
+
 function nodeReports(options: VerifyOptions, snapshots: readonly NodeSnapshot[], readings: readonly HeightReading[]): NodeReport[] {
-  return options.rpc.map((endpoint, i) => {
+  const { roleOf } = membership(upNodes(snapshots));
+  const expected = new Set(options.rpc.map((e) => e.name));
+  return allEndpoints(options).map((endpoint, i) => {
     const s = snapshots[i];
     const r = readings.find((x) => x.name === endpoint.name);
     const error = s.kind === "down" ? s.error.message : s.kind === "no-group" ? `does not serve group ${options.groupId ?? DEFAULTS.groupId}` : r && "error" in r ? r.error.message : null;
@@ -38,6 +44,8 @@ function nodeReports(options: VerifyOptions, snapshots: readonly NodeSnapshot[],
       nodeId: s.kind === "up" ? s.sync.nodeId : null,
       blockNumber: r && "height" in r ? r.height : s.kind === "up" ? s.sync.blockNumber : null,
       error,
+      role: s.kind === "up" ? roleOf(s.sync.nodeId) : null,
+      expectedMember: expected.has(endpoint.name),
     };
   });
 }
@@ -62,9 +70,10 @@ async function chainChecks(ctx: Context, up: readonly UpSnapshot[], native: Prob
   return { checks: [advance, hashes, checkSyncLag(readings, ctx.options.maxLag ?? DEFAULTS.maxLag), replicated], readings };
 }
 
-function probeCheck(probing: boolean, native: ProbeOutcome | null): CheckResult {
+function probeCheck(probing: boolean, native: ProbeOutcome | null, up: readonly UpSnapshot[]): CheckResult {
   if (!probing) return skipped("probe", "not run (--no-probe)");
-  return native ? native.check : skipped("probe", "not run: no node answered");
+  if (native) return native.check;
+  return skipped("probe", up.length === 0 ? "not run: no node answered" : "not run: no sealer or observer answered (the probe goes through group members only)");
 }
 
 async function web3Check(ctx: Context, probing: boolean): Promise<ProbeOutcome | null> {
@@ -92,10 +101,12 @@ export async function runVerification(options: VerifyOptions): Promise<Verificat
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const secureContext = tlsContext(options);
-  const clients = options.rpc.map((endpoint) => new FiscoRpcClient(endpoint, secureContext));
+  const endpoints = allEndpoints(options);
+  const clients = endpoints.map((endpoint) => new FiscoRpcClient(endpoint, secureContext));
   const ctx: Context = {
     options,
     apis: clients.map((client) => new NodeApi(client, options.groupId ?? DEFAULTS.groupId)),
+    expectedMembers: new Set(options.rpc.map((e) => e.name)),
     deadline: new Deadline(timeoutMs),
     reserveMs: Math.min(5_000, timeoutMs * 0.2),
     requestMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
@@ -104,21 +115,24 @@ export async function runVerification(options: VerifyOptions): Promise<Verificat
   };
   try {
     const probing = options.probe ?? true;
-    ctx.progress(`verifying ${options.rpc.length} node${options.rpc.length === 1 ? "" : "s"} (timeout ${(timeoutMs / 1000).toFixed(0)} s)`);
+    const outside = endpoints.length - options.rpc.length;
+    ctx.progress(`verifying ${endpoints.length} node${endpoints.length === 1 ? "" : "s"}${outside > 0 ? ` (${outside} declared outside the group)` : ""} (timeout ${(timeoutMs / 1000).toFixed(0)} s)`);
     const launcher = new ProbeLauncher(ctx, probing);
     const { snapshots, checks } = await converge(ctx, ctx.reserveMs, (round) => launcher.offer(round));
     const native = await launcher.outcome();
     const up = upNodes(snapshots);
     const after = await chainChecks(ctx, up, native, launcher.startedAt);
     const web3 = await web3Check(ctx, probing);
-    const all = [...checks, probeCheck(probing, native), ...after.checks, ...(web3 ? [web3.check] : [])];
+    const all = [...checks, probeCheck(probing, native, up), ...after.checks, ...(web3 ? [web3.check] : [])];
+    const roles = membership(up);
     const heights = after.readings.flatMap((r) => ("height" in r ? [r.height] : []));
     return {
       ok: all.every((c) => c.status !== "fail"),
       checks: all,
       blockHeight: heights.length > 0 ? Math.max(...heights) : null,
       genesisHash: majorityGenesis(up),
-      sealers: majoritySealers(up),
+      sealers: roles.sealers,
+      observers: roles.observers,
       probe: native?.probe ?? null,
       web3Probe: web3?.probe ?? null,
       nodes: nodeReports(options, snapshots, after.readings),

@@ -21,6 +21,11 @@ import { k8sObject, runChain } from "./offline-chain";
  * Contract execution is not an EVM: a deploy whose input is exactly the probe's creation code creates a "probe"
  * contract whose set(uint256)/get() semantics are simulated (store / return slot 0, revert on 0); anything else
  * reverts. Blocks are sealed only when there are transactions, as FISCO 3.x does.
+ *
+ * Membership: the sealer list (default every node) and the observer list (default empty) are the chain's, answered
+ * by getSealerList and getObserverList alike on every node. A node in neither is a free node: it answers and syncs
+ * (as with `[sync] allow_free_node=true`), but a transaction sent through it is kept in its own pool and never sealed,
+ * since the members drop transactions forwarded by free nodes; `received` records which node took each transaction.
  */
 
 export interface DoubleNodeIdentity {
@@ -40,6 +45,11 @@ export interface FiscoRpcDoubleOptions {
   readonly groupId?: string;
   /** Sealers as in config.genesis; default every node with weight 1. */
   readonly sealers?: readonly { readonly nodeId: string; readonly weight: number }[];
+  /**
+   * Observers (node ids), as added on chain with addObserver; default none. A node in neither list is a free node:
+   * it serves the RPC and syncs (`[sync] allow_free_node=true`), but a transaction sent through it never gets sealed.
+   */
+  readonly observers?: readonly string[];
   /** Blocks already on the chain when the double starts (empty filler blocks). */
   readonly initialHeight?: number;
   /** Time from a transaction's arrival to its block (FISCO: min_seal_time and consensus). */
@@ -332,6 +342,9 @@ export class FiscoRpcDouble {
   private readonly pool: Pending[] = [];
   private readonly seenNonces = new Set<string>();
   private sealers: { nodeId: string; weight: number }[];
+  private observers: string[];
+  /** Transactions a free node took into its own pool: the sealers drop what it forwards, so they never seal. */
+  private readonly stranded: Pending[] = [];
   private sealTimer: NodeJS.Timeout | undefined;
   private stalled = false;
   private revertWrites = 0;
@@ -341,6 +354,7 @@ export class FiscoRpcDouble {
     this.chainId = options.chainId ?? "chain0";
     this.groupId = options.groupId ?? "group0";
     this.sealers = [...(options.sealers ?? options.nodes.map((n) => ({ nodeId: n.nodeId, weight: 1 })))];
+    this.observers = [...(options.observers ?? [])];
     const initial = options.initialHeight ?? 0;
     for (let n = 0; n <= initial; n++) this.blocks.push({ number: n, txs: [], committedAt: 0, state: new Map() });
   }
@@ -473,6 +487,17 @@ export class FiscoRpcDouble {
     this.sealers = [...sealers];
   }
 
+  /** The on-chain observer list (addObserver / removeNode), every node's ledger alike. */
+  setObservers(nodeIds: readonly string[]): void {
+    this.observers = [...nodeIds];
+  }
+
+  /** A sealer or an observer; any other node is a free node. */
+  isMember(name: string): boolean {
+    const id = this.node(name).identity.nodeId;
+    return this.sealers.some((s) => s.nodeId === id) || this.observers.includes(id);
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.sealTimer);
     for (const t of this.timers) clearTimeout(t);
@@ -575,6 +600,10 @@ export class FiscoRpcDouble {
       case "getSealerList":
         this.groupCheck(n, params, method);
         return this.sealers.map((s) => ({ nodeID: s.nodeId, weight: s.weight, termWeight: 1 }));
+      case "getObserverList":
+        // JsonRpcImpl_2_0::getObserverList (v3.16.4): a plain array of nodeID->hex() strings, no weights.
+        this.groupCheck(n, params, method);
+        return [...this.observers];
       case "getBlockHashByNumber": {
         this.groupCheck(n, params, method);
         const number = params[2];
@@ -673,6 +702,12 @@ export class FiscoRpcDouble {
     if (!sender) throw new RpcFault(10008, "InvalidSignature");
     this.seenNonces.add(nonceKey);
     this.received.push({ node: n.identity.name, hash, sender, version: tx.version, to: tx.to, nonce: tx.nonce.toString("latin1"), blockLimit: tx.blockLimit, attribute: tx.attribute });
+    // A free node's txpool takes the transaction, but the members drop what it forwards
+    // (`[txpool] enable_txs_from_free_node=false`, FrontServiceInitializer.cpp): no block, no receipt.
+    if (!this.isMember(n.identity.name)) {
+      this.stranded.push({ node: n, tx, hash, sender, respond });
+      return;
+    }
     this.pool.push({ node: n, tx, hash, sender, respond });
     this.scheduleSeal();
   }
