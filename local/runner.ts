@@ -6,7 +6,7 @@ import { checkPrerequisites, type FiscoBinary } from "./prerequisites";
 import { isRunning, signalNode, startNode, stopNode, waitForPort, type ProcessRef, type StartedNode } from "./process";
 import { consoleLogPath, loadState, runDir, saveState, withLock, workDir, type NodeRecord, type RunState } from "./state";
 import { collectStatus, formatStatus, nodeAddress, processState, rpcUrl, STOPPED_BY_RUNNER, web3Url, type NodeStatus } from "./status";
-import { fileSha256, readTree, type LocalTree, type TreeNode } from "./tree";
+import { fileSha256, nonMemberNames, readTree, type LocalTree, type TreeNode } from "./tree";
 import { prepareWorkDir } from "./workdir";
 
 /**
@@ -184,8 +184,11 @@ function printSummary(tree: LocalTree, state: RunState, names: readonly string[]
   }
   const running = tree.nodes.filter((n) => processState(state.nodes[n.name]) === "running");
   if (running.length === 0 || !tree.sdk) return;
-  const rpcs = running.map((n) => rpcUrl(n, nodeAddress(state, state.nodes[n.name])!)).join(",");
-  io.out(`verify from this host: npm run verify -- --rpc ${rpcs} --ca ${tree.sdk.ca} --cert ${tree.sdk.cert} --key ${tree.sdk.key}`);
+  const outside = nonMemberNames(tree.root);
+  const urls = (nodes: typeof running) => nodes.map((n) => rpcUrl(n, nodeAddress(state, state.nodes[n.name])!)).join(",");
+  const [members, others] = [running.filter((n) => !outside.has(n.name)), running.filter((n) => outside.has(n.name))];
+  const nonMembers = others.length > 0 ? ` --non-members ${urls(others)}` : "";
+  io.out(`verify from this host: npm run verify -- --rpc ${urls(members)}${nonMembers} --ca ${tree.sdk.ca} --cert ${tree.sdk.cert} --key ${tree.sdk.key}`);
 }
 
 /**

@@ -136,6 +136,18 @@ export function splitHostPort(entry: string): { host: string; port: number } {
 }
 
 /**
+ * The nodes sdk/endpoints.json lists under rpc.nonMembers: declared, but outside the group's sealer and observer sets
+ * when the tree was rendered (they sync as free nodes and take no transactions). Empty without endpoints.json.
+ */
+export function nonMemberNames(root: string): Set<string> {
+  try {
+    return new Set(Object.keys(JSON.parse(readFileSync(join(root, "sdk", "endpoints.json"), "utf8"))?.rpc?.nonMembers ?? {}));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
  * Node name → peer DNS name. sdk/endpoints.json (written by synth) maps each node to its Service URL; failing that, a
  * nodes.json host whose first label is the node name or ends with "-<node name>" (the chart's <chain>-<node>).
  */
