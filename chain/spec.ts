@@ -70,7 +70,10 @@ export const chainConfigSchema = z.strictObject({
   namespace: dnsLabel(63).default("fisco"),
   createNamespace: bool().default(true),
   kubernetes: z
-    .strictObject({ context: z.string({ error: "must be a kubeconfig context name" }).min(1, { error: "must be a kubeconfig context name" }).optional() })
+    .strictObject({
+      context: z.string({ error: "must be a kubeconfig context name" }).min(1, { error: "must be a kubeconfig context name" }).optional(),
+      inCluster: bool().default(false),
+    })
     .prefault({}),
   clusterDomain: pattern(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a DNS domain such as cluster.local").default("cluster.local"),
   chainId: pattern(/^[A-Za-z0-9]{1,64}$/, "1 to 64 letters or digits (FISCO requires an alphanumeric chain id)").default("chain0"),
@@ -266,9 +269,10 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
       add("compatibilityVersion", `must be ${MIN_COMPATIBILITY_VERSION} or newer: below it FISCO reads [chain] from config.ini, and the genesis this project renders holds it (got ${config.compatibilityVersion})`);
     }
   }
-  if (config.protect && !config.kubernetes.context) {
-    add("kubernetes.context", "is required when protect is true: name the kubeconfig context of this stack's cluster, so that an update never lands on whatever context is current");
+  if (config.protect && !config.kubernetes.context && !config.kubernetes.inCluster) {
+    add("kubernetes.context", "is required when protect is true (or kubernetes.inCluster: true where the program runs in the cluster, e.g. the Pulumi Kubernetes Operator): name the kubeconfig context of this stack's cluster, so that an update never lands on whatever context is current");
   }
+  if (config.kubernetes.context && config.kubernetes.inCluster) add("kubernetes.inCluster", "cannot be true together with kubernetes.context: choose one");
   if (config.bench.enabled && !config.web3.enabled) add("bench.enabled", "needs web3.enabled: the load generator sends through the web3 RPC");
   for (const kind of ["rpc", "web3"] as const) {
     const svc = config.services[kind];

@@ -130,7 +130,9 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
  * (provider/pkg/provider/diff.go), which a protected object refuses and which a rolling config change does not want.
  */
 function chainProvider(name: string, spec: ChainSpec, parent: pulumi.Resource): k8s.Provider {
-  return new k8s.Provider(`${name}-kubernetes`, { context: spec.kubernetes.context, enableConfigMapMutable: true, enableSecretMutable: true }, { parent });
+  // No context in the cluster: pulumi-kubernetes then uses the pod's service account (no kubeconfig exists there).
+  const context = spec.kubernetes.inCluster ? undefined : spec.kubernetes.context;
+  return new k8s.Provider(`${name}-kubernetes`, { context, enableConfigMapMutable: true, enableSecretMutable: true }, { parent });
 }
 
 /**

@@ -5,6 +5,9 @@ import { join, relative, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { load } from "js-yaml";
 import { nodeConfigMapName, nodeSecretName } from "../chain/naming";
+import { parseChainSpec } from "../chain/spec";
+import { rawConfigFromPulumi } from "../chain/stack-config";
+import { readStackConfig } from "../offline/synth/stack-file";
 import { helmTemplate } from "../offline/providers/helm";
 import { assertRepoPath, ENVIRONMENTS, read, ROOT, spec, yamlDocs } from "./support/environments";
 
@@ -64,6 +67,14 @@ describe("Pulumi Kubernetes Operator Stacks (deploy/gitops/pulumi-operator/)", (
     const [dev] = yamlDocs("deploy/gitops/pulumi-operator/dev.yaml");
     assert.equal(prod.spec.branch, "production");
     assert.notEqual(prod.spec.envRefs.PULUMI_CONFIG_PASSPHRASE.secret.name, dev.spec.envRefs.PULUMI_CONFIG_PASSPHRASE.secret.name);
+  });
+
+  test("prod in the operator uses the pod's service account: its config override turns the stack's context into inCluster", () => {
+    const [prod] = yamlDocs("deploy/gitops/pulumi-operator/prod.yaml");
+    const overridden = parseChainSpec(rawConfigFromPulumi({ ...readStackConfig("prod"), ...prod.spec.config }));
+    assert.equal(overridden.spec.kubernetes.inCluster, true);
+    assert.equal(overridden.spec.kubernetes.context, undefined);
+    assert.equal(overridden.spec.protect, true);
   });
 });
 

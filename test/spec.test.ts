@@ -57,6 +57,7 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["unknown workloads manager", { workloads: { manager: "argo" } }, "fisco-bcos:workloads.manager", /one of pulumi, gitops/],
   ["host RPC endpoint not a URL", { verification: { hostRpcEndpoints: ["localhost:20200"] } }, "fisco-bcos:verification.hostRpcEndpoints[0]", /http\(s\) URL/],
   ["protect without a kube context", { protect: true }, "fisco-bcos:kubernetes.context", /required when protect is true/],
+  ["a context and in-cluster at once", { kubernetes: { context: "prod", inCluster: true } }, "fisco-bcos:kubernetes.inCluster", /cannot be true together with kubernetes.context/],
   ["gas limit too small", { txGasLimit: 10 }, "fisco-bcos:txGasLimit", /integer from 100001/],
   ["gas limit FISCO refuses", { txGasLimit: 100000 }, "fisco-bcos:txGasLimit", /integer from 100001/],
 ];
