@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import { classifyTransportError, RpcError } from "../verify/rpc-client";
+import { classifyTransportError, RpcError } from "../fisco/rpc-client";
 
 /** FISCO's web3 RPC refuses batches of more than 8 requests (batch_request_size_limit). */
 export const MAX_BATCH = 8;

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
-import { RpcError } from "../verify/rpc-client";
-import { sleep } from "../verify/deadline";
+import { RpcError } from "../fisco/rpc-client";
+import { setTimeout as sleep } from "node:timers/promises";
 import { BatchRpcClient, MAX_BATCH, type RpcCall } from "./batch-client";
 import { countError, rpcErrorKind, type ErrorCounts } from "./errors";
 import { addressOf, deriveSenderKeys } from "./senders";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartValues, type ChartValues } from "../chain/chart-values";
 import { filesDigest, sha256Hex } from "../chain/digest";
 import type { ChainSpec } from "../chain/spec";
-import type { TlsMaterial } from "../verify";
+import type { TlsMaterial } from "../fisco/rpc-client";
 import { benchBundleName, verifierBundleName } from "../chain/naming";
 import { shippedFiles } from "../shipped";
 import { verificationRun } from "../chain/verification-run";

@@ -4,15 +4,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { Signature, SigningKey, computeAddress, keccak256 } from "ethers";
-import { PROBE_CREATION_CODE } from "../../verify/probe/probe";
-import { k8sObject, runChain } from "./offline-chain";
+import { PROBE_CREATION_CODE } from "../verify/probe/probe";
 
 /**
  * FiscoRpcDouble: a TEST DOUBLE of FISCO BCOS 3.x's native JSON-RPC (port 20200), not a FISCO node.
  *
  * It serves N simulated nodes, each on its own loopback port over REAL mutual TLS 1.2 (the node's ssl.crt/ssl.key,
  * client certificates required and checked against the chain CA), with one shared ledger. It answers the methods
- * the verifier calls with the JSON shapes FISCO v3.16.4 produces (JsonRpcImpl_2_0.cpp; getSyncStatus and
+ * the project's clients call with the JSON shapes FISCO v3.16.4 produces (JsonRpcImpl_2_0.cpp; getSyncStatus and
  * getConsensusStatus as JSON inside a string), rejects string ids and non-array params as the real parser does, and
  * for sendTransaction it decodes the tars bytes with its own reader, recomputes the transaction hash from the
  * decoded fields, recovers the sender from the 65-byte r‖s‖v signature and applies the txpool checks (chain id,
@@ -124,7 +123,7 @@ const SET = "60fe47b1";
 const GET = "6d4ce63c";
 
 // ---------------------------------------------------------------------------------------------------------------
-// tars reader, written independently of verify/tars.ts (TarsCpp servant/tup/Tars.h TarsInputStream semantics)
+// tars reader, written independently of fisco/tars.ts (TarsCpp servant/tup/Tars.h TarsInputStream semantics)
 
 type TarsValue = bigint | number | Buffer | TarsStruct | TarsValue[] | Map<TarsValue, TarsValue>;
 type TarsField = { readonly type: number; readonly value: TarsValue };
@@ -794,32 +793,8 @@ export class FiscoRpcDouble {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-/** Certificates and ids the project's own PKI made (the real Pulumi program, run offline), for the double and the client. */
-export interface ChainFixture {
-  readonly ca: string;
-  /** The SDK Secret's ca.crt, sdk.crt, sdk.key. */
-  readonly sdk: { readonly ca: string; readonly cert: string; readonly key: string };
-  /** The SDK Secret's endpoints.json text (cluster DNS names; tests point it at the double). */
-  readonly endpointsJson: string;
-  readonly nodes: readonly DoubleNodeIdentity[];
-  readonly nodeIds: Readonly<Record<string, string>>;
-}
-
-export async function chainFixture(nodeCount = 4): Promise<ChainFixture> {
-  const run = await runChain({ nodes: Array.from({ length: nodeCount }, (_, i) => ({ name: `node${i}` })) });
-  const sdk = k8sObject(run, "Secret", "fisco-sdk").stringData as Record<string, string>;
-  const nodeIds = run.outputs.nodeIds as Record<string, string>;
-  const nodes = Object.keys(nodeIds).map((name) => {
-    const keys = k8sObject(run, "Secret", `fisco-${name}-keys`).stringData as Record<string, string>;
-    return { name, nodeId: nodeIds[name], cert: keys["ssl.crt"], key: keys["ssl.key"] };
-  });
-  return { ca: run.outputs.caCertificate, sdk: { ca: sdk["ca.crt"], cert: sdk["sdk.crt"], key: sdk["sdk.key"] }, endpointsJson: sdk["endpoints.json"], nodes, nodeIds };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // As its own process (scripts/bench-verify.ts uses this so the nodes' TLS work does not share the verifier's CPU):
-// `node --import tsx test/support/fisco-rpc-double.ts` reads JSON lines on stdin — {"start": FiscoRpcDoubleOptions}
+// `node --import tsx doubles/fisco-rpc-double.ts` reads JSON lines on stdin — {"start": FiscoRpcDoubleOptions}
 // answers {"urls": {name: url}}, {"close": true} answers {"closed": true} — and exits when stdin ends.
 if (require.main === module) {
   let current: FiscoRpcDouble | undefined;

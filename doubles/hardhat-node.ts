@@ -69,7 +69,7 @@ export async function startHardhatNode(options: HardhatNodeOptions = {}): Promis
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const child = spawn(process.execPath, [hardhatCli(), "--config", config, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: join(__dirname, "..", ".."),
+      cwd: join(__dirname, ".."),
       env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,6 +1,7 @@
 /**
- * A tiny two-pass EVM assembler for probe.asm: enough opcodes for the probe contract, labels, and section sizes.
- * It exists so the committed bytecode in probe.ts can be regenerated and checked (test/verify-probe.test.ts).
+ * A tiny two-pass EVM assembler for hand-written contracts (e.g. verify/probe/probe.asm): enough opcodes
+ * for them, labels, and section sizes. It exists because no solc can be downloaded where this project is
+ * built: the committed bytecode constants can be regenerated and checked (test/verify-web3.test.ts).
  */
 const OPCODES: Readonly<Record<string, number>> = {
   STOP: 0x00, LT: 0x10, GT: 0x11, EQ: 0x14, ISZERO: 0x15, SHR: 0x1c,
@@ -96,10 +97,11 @@ export function assemble(source: string): Assembled {
   return { creation: `0x${Buffer.concat([init, runtime]).toString("hex")}`, runtime: `0x${runtime.toString("hex")}` };
 }
 
-// `npx tsx verify/probe/assembler.ts [file]` prints the assembled probe (defaults to probe.asm beside this file).
+// `npx tsx fisco/evm-assembler.ts <file.asm>` prints the assembled code (e.g. verify/probe/probe.asm).
 if (require.main === module) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readFileSync } = require("node:fs") as typeof import("node:fs");
-  const file = process.argv[2] ?? `${__dirname}/probe.asm`;
+  const file = process.argv[2];
+  if (!file) throw new Error("usage: npx tsx fisco/evm-assembler.ts <file.asm>");
   console.log(JSON.stringify(assemble(readFileSync(file, "utf8")), null, 2));
 }

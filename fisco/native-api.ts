@@ -1,7 +1,7 @@
 import { RpcError, type FiscoRpcClient } from "./rpc-client";
 
 /**
- * The native RPC methods the verifier calls, with their documented JSON shapes (fisco-bcos-facts.md §5; FISCO
+ * The native RPC methods this project's FISCO clients call (verifier, load generator, local runner), with their documented JSON shapes (fisco-bcos-facts.md §5; FISCO
  * v3.16.4 JsonRpcImpl_2_0.cpp, BlockSync.cpp asyncGetSyncInfo, PBFTImpl.cpp asyncGetConsensusStatus).
  * Node-scoped methods take [group, nodeName, …]; nodeName "" lets the RPC pick the group's node.
  * Hashes and node ids are returned normalised: lowercase hex without 0x.

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { NodeApi } from "../verify/native-api";
-import { FiscoRpcClient } from "../verify/rpc-client";
+import { NodeApi } from "../fisco/native-api";
+import { FiscoRpcClient } from "../fisco/rpc-client";
 import { subnetCidr, slotAddress } from "./names";
 import { isRunning } from "./process";
 import type { NodeRecord, RunState } from "./state";

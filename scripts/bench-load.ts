@@ -5,7 +5,7 @@ import { Wallet } from "ethers";
 import { parseCli } from "../bench/cli-options";
 import { runBench, type BenchReport } from "../bench/run";
 import { addressOf, deriveSenderKeys } from "../bench/senders";
-import { startHardhatNode } from "../test/support/hardhat-node";
+import { startHardhatNode } from "../doubles/hardhat-node";
 
 /**
  * The load generator's benchmark: the signing rate (--dry-run) against ethers' Wallet.signTransaction measured the

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { FiscoRpcDouble, chainFixture, type ChainFixture, type FiscoRpcDoubleOptions } from "../test/support/fisco-rpc-double";
+import { FiscoRpcDouble, type FiscoRpcDoubleOptions } from "../doubles/fisco-rpc-double";
+import { chainFixture, type ChainFixture } from "../doubles/chain-fixture";
 import { runVerification } from "../verify";
 
 /**
@@ -39,9 +40,9 @@ const inProcess: StartDouble = async (options) => {
   return { urls: double.endpoints(), close: () => double.close() };
 };
 
-/** One child process serving a fresh double per run (test/support/fisco-rpc-double.ts's stdin protocol). */
+/** One child process serving a fresh double per run (doubles/fisco-rpc-double.ts's stdin protocol). */
 function childProcessDoubles(): { start: StartDouble; stop: () => void } {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "test", "support", "fisco-rpc-double.ts")], { cwd: join(__dirname, "..") });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "doubles", "fisco-rpc-double.ts")], { cwd: join(__dirname, "..") });
   child.stderr.pipe(process.stderr);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ask = async (command: unknown) => {

@@ -9,8 +9,8 @@ import { addressOf, deriveSenderKeys } from "../bench/senders";
 import { preSign } from "../bench/sign-pool";
 import { signTransfer } from "../bench/signer";
 import { percentile, summarize } from "../bench/stats";
-import { RejectingProxyDouble } from "./support/bench-proxy-double";
-import { startHardhatNode, type HardhatNode } from "./support/hardhat-node";
+import { RejectingProxyDouble } from "../doubles/bench-proxy-double";
+import { startHardhatNode, type HardhatNode } from "../doubles/hardhat-node";
 
 const template = { chainId: 20200n, gasPrice: 0n, gasLimit: 100_000n, to: "0x000000000000000000000000000000000000dEaD" };
 

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { AbiCoder, Signature, Wallet, id, keccak256, recoverAddress } from "ethers";
 import { addressFromNodeId, publicPoint } from "../chain/keys";
-import { encodeTransaction, encodeTransactionData, hashPreimage, randomNonce, signHash, signTransaction, transactionHash, type TransactionData } from "../verify/native-tx";
-import { encodeBytes, encodeInt, encodeString, encodeStruct, head } from "../verify/tars";
-import { decodeTransaction, hashDecoded, recoverSender } from "./support/fisco-rpc-double";
+import { encodeTransaction, encodeTransactionData, hashPreimage, randomNonce, signHash, signTransaction, transactionHash, type TransactionData } from "../fisco/native-tx";
+import { encodeBytes, encodeInt, encodeString, encodeStruct, head } from "../fisco/tars";
+import { decodeTransaction, hashDecoded, recoverSender } from "../doubles/fisco-rpc-double";
 
 /*
  * The native transaction encoder, hasher and signer against the official test vectors collected in
@@ -290,7 +290,7 @@ describe("signing (secp256k1, r ‖ s ‖ recovery id)", () => {
   });
 });
 
-describe("the double's decoder (test/support/fisco-rpc-double.ts) on the official envelopes", () => {
+describe("the double's decoder (doubles/fisco-rpc-double.ts) on the official envelopes", () => {
   test("it decodes the v1 deploy and go-sdk's explicit-zero encoding, and re-derives the embedded hashes and signers", () => {
     const v1 = decodeTransaction(bytes(V1_DEPLOY_TX));
     assert.equal(v1.version, 1);

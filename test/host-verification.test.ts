@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { verifyFromHost } from "../components/host-verification";
-import { chainFixture, FiscoRpcDouble, type ChainFixture } from "./support/fisco-rpc-double";
+import { FiscoRpcDouble } from "../doubles/fisco-rpc-double";
+import { chainFixture, type ChainFixture } from "../doubles/chain-fixture";
 
 /** The resource hook's body (hooks never run under mocks), against FiscoRpcDouble over real mutual TLS. */
 let fixture: ChainFixture;

@@ -14,7 +14,7 @@ import { CONNECT_SCRIPT, doubleEvents, eventually, FISCO_DOUBLE, inNamespace, ip
 import { PROJECT_ROOT, tempDir } from "./support/shell";
 
 /*
- * The local chain runner (local/, npm run local:*) against a stand-in for fisco-bcos (test/support/fisco-bcos-double.mjs)
+ * The local chain runner (local/, npm run local:*) against a stand-in for fisco-bcos (doubles/fisco-bcos-double.mjs)
  * on a tree rendered by synth. The network tests need root (or CAP_SYS_ADMIN and CAP_NET_ADMIN) and iproute2; CI runs
  * as root. Everything the runner creates is removed in `after`, also when a test fails.
  */

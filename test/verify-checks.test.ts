@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { checkBlockAdvance, checkBlockHash, checkGenesis, checkMembers, checkSealers, checkSyncLag } from "../verify/checks";
 import { Deadline } from "../verify/deadline";
-import { parseConsensusStatus, parseObserverList, parseReceipt, parseSealerList, parseSyncStatus } from "../verify/native-api";
+import { parseConsensusStatus, parseObserverList, parseReceipt, parseSealerList, parseSyncStatus } from "../fisco/native-api";
 import { formatText, type VerificationReport } from "../verify/report";
-import { RpcError, classifyTransportError, parseResponse } from "../verify/rpc-client";
+import { RpcError, classifyTransportError, parseResponse } from "../fisco/rpc-client";
 import type { UpSnapshot } from "../verify/snapshot";
 
 /* The pure parts of the verifier: parsing FISCO's answers, the verdicts, the text report. */

@@ -14,7 +14,8 @@ import { bundleVerifier } from "../scripts/bundle-verifier";
 import { runCli, type CliIo } from "../verify/cli";
 import { endpointsFromUrls, readPrivateKeyFile } from "../verify/cli-options";
 import type { VerificationReport } from "../verify/report";
-import { FiscoRpcDouble, chainFixture, type ChainFixture } from "./support/fisco-rpc-double";
+import { FiscoRpcDouble } from "../doubles/fisco-rpc-double";
+import { chainFixture, type ChainFixture } from "../doubles/chain-fixture";
 
 /*
  * The CLI (`npm run verify`) and the single-file bundle the in-cluster Job runs, against FiscoRpcDouble (a test

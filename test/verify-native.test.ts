@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { foreignIdentity } from "./support/foreign-ca";
-import { FiscoRpcDouble, chainFixture, type ChainFixture, type FiscoRpcDoubleOptions } from "./support/fisco-rpc-double";
-import { NodeApi } from "../verify/native-api";
-import { randomNonce, signTransaction, type TransactionData } from "../verify/native-tx";
+import { FiscoRpcDouble, type FiscoRpcDoubleOptions } from "../doubles/fisco-rpc-double";
+import { chainFixture, type ChainFixture } from "../doubles/chain-fixture";
+import { NodeApi } from "../fisco/native-api";
+import { randomNonce, signTransaction, type TransactionData } from "../fisco/native-tx";
 import { PROBE_CREATION_CODE } from "../verify/probe/probe";
-import { FiscoRpcClient, RpcError, type TlsMaterial } from "../verify/rpc-client";
+import { FiscoRpcClient, RpcError, type TlsMaterial } from "../fisco/rpc-client";
 import { runVerification, type CheckName, type CheckResult, type VerificationReport, type VerifyOptions } from "../verify";
 
 /*

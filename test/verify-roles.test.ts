@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { runVerification, type CheckName, type CheckResult, type VerificationReport, type VerifyOptions } from "../verify";
 import { runCli } from "../verify/cli";
-import { NodeApi } from "../verify/native-api";
-import { randomNonce, signTransaction, type TransactionData } from "../verify/native-tx";
+import { NodeApi } from "../fisco/native-api";
+import { randomNonce, signTransaction, type TransactionData } from "../fisco/native-tx";
 import { PROBE_CREATION_CODE } from "../verify/probe/probe";
-import { FiscoRpcClient, RpcError, type RpcEndpoint } from "../verify/rpc-client";
-import { FiscoRpcDouble, chainFixture, type ChainFixture, type FiscoRpcDoubleOptions } from "./support/fisco-rpc-double";
+import { FiscoRpcClient, RpcError, type RpcEndpoint } from "../fisco/rpc-client";
+import { FiscoRpcDouble, type FiscoRpcDoubleOptions } from "../doubles/fisco-rpc-double";
+import { chainFixture, type ChainFixture } from "../doubles/chain-fixture";
 
 /*
  * Each node judged by its role on chain (getSealerList, getObserverList), against FiscoRpcDouble (a test double of

@@ -6,12 +6,13 @@ import { after, before, describe, test } from "node:test";
 import { Interface, JsonRpcProvider, Network, Wallet, type TransactionReceipt } from "ethers";
 import { runCli } from "../verify/cli";
 import { Deadline } from "../verify/deadline";
-import { assemble } from "../verify/probe/assembler";
+import { assemble } from "../fisco/evm-assembler";
 import { GET_SELECTOR, PROBE_ABI, PROBE_CREATION_CODE, PROBE_RUNTIME_CODE, SET_SELECTOR, decodeGet, encodeGet, encodeSet } from "../verify/probe/probe";
 import type { VerificationReport } from "../verify/report";
 import { FISCO_ETHERS_OPTIONS, runWeb3Probe } from "../verify/web3-probe";
-import { FiscoRpcDouble, chainFixture } from "./support/fisco-rpc-double";
-import { startHardhatNode, type HardhatNode } from "./support/hardhat-node";
+import { FiscoRpcDouble } from "../doubles/fisco-rpc-double";
+import { chainFixture } from "../doubles/chain-fixture";
+import { startHardhatNode, type HardhatNode } from "../doubles/hardhat-node";
 
 /*
  * The web3 path with ethers v6 against a REAL Ethereum JSON-RPC node (hardhat 2, started and stopped here), and the

@@ -1,6 +1,6 @@
 import { checkBlockHash, checkReplicated, skipped, type HashReading, type ValueReading } from "./checks";
 import { sleep } from "./deadline";
-import type { NodeApi } from "./native-api";
+import type { NodeApi } from "../fisco/native-api";
 import type { Context } from "./options";
 import { decodeGet, encodeGet } from "./probe/probe";
 import type { CheckResult } from "./report";

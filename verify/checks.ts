@@ -1,5 +1,5 @@
 import { faultTolerance, totalWeight } from "../chain/consensus";
-import type { Sealer } from "./native-api";
+import type { Sealer } from "../fisco/native-api";
 import { short, type CheckName, type CheckResult } from "./report";
 import { membership, type NodeRole } from "./roles";
 import type { HeightReading, NodeSnapshot, UpSnapshot } from "./snapshot";

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { SDK_FILES, type Endpoints } from "../chain/render/sdk-configs";
 import { fail, numberFlag, readText, UsageError, urlList } from "../cli/flags";
 import type { SealerExpectation } from "./checks";
-import type { RpcEndpoint } from "./rpc-client";
+import type { RpcEndpoint } from "../fisco/rpc-client";
 import type { VerifyOptions } from "./run";
 
 export const USAGE = `usage: npm run verify -- (--rpc <url,...> --ca <file> --cert <file> --key <file> | --sdk-dir <dir>)

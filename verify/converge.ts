@@ -1,6 +1,6 @@
 import { checkGenesis, checkGroup, checkMembers, checkPeers, checkReachable, checkSealers, skipped } from "./checks";
 import { sleep } from "./deadline";
-import type { NodeApi } from "./native-api";
+import type { NodeApi } from "../fisco/native-api";
 import { DEFAULTS, type Context } from "./options";
 import type { CheckResult } from "./report";
 import { snapshotNode, upNodes, type NodeSnapshot, type UpSnapshot } from "./snapshot";

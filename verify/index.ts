@@ -4,4 +4,4 @@ export { runCli } from "./cli";
 export { formatJson, formatText, type CheckName, type CheckResult, type CheckStatus, type NodeReport, type ProbeResult, type VerificationReport } from "./report";
 export type { SealerExpectation } from "./checks";
 export type { NodeRole } from "./roles";
-export type { RpcEndpoint, TlsMaterial } from "./rpc-client";
+export type { RpcEndpoint, TlsMaterial } from "../fisco/rpc-client";

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { scalarFromSeed } from "../chain/keys";
 import { sleep, type Deadline } from "./deadline";
-import type { NodeApi, Receipt } from "./native-api";
-import { randomNonce, signTransaction, type TransactionData } from "./native-tx";
+import type { NodeApi, Receipt } from "../fisco/native-api";
+import { randomNonce, signTransaction, type TransactionData } from "../fisco/native-tx";
 import { PROBE_ABI, PROBE_CREATION_CODE, decodeGet, encodeGet, encodeSet } from "./probe/probe";
 import type { CheckResult, ProbeResult } from "./report";
-import { RpcError } from "./rpc-client";
+import { RpcError } from "../fisco/rpc-client";
 
 /**
  * The native test transaction: from a throwaway secp256k1 key (no balance and, with auth check off, no permission

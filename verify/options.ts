@@ -1,7 +1,7 @@
 import type { SealerExpectation } from "./checks";
 import type { Deadline } from "./deadline";
-import type { NodeApi } from "./native-api";
-import type { RpcEndpoint, TlsMaterial } from "./rpc-client";
+import type { NodeApi } from "../fisco/native-api";
+import type { RpcEndpoint, TlsMaterial } from "../fisco/rpc-client";
 
 /** Everything runVerification needs; the CLI builds it from flags, a Pulumi hook from stack outputs. */
 export interface VerifyOptions {

@@ -1,4 +1,4 @@
-import type { Sealer } from "./native-api";
+import type { Sealer } from "../fisco/native-api";
 import type { NodeRole } from "./roles";
 
 export type CheckName =

@@ -1,13 +1,13 @@
 import { checkBlockAdvance, checkSyncLag, skipped } from "./checks";
 import { converge } from "./converge";
 import { Deadline } from "./deadline";
-import { NodeApi } from "./native-api";
+import { NodeApi } from "../fisco/native-api";
 import type { ProbeOutcome } from "./native-probe";
 import { DEFAULTS, type Context, type VerifyOptions } from "./options";
 import { awaitHeights, compareBlockHashes, readProbeEverywhere } from "./after-probe";
 import { ProbeLauncher } from "./probe-launcher";
 import type { CheckResult, NodeReport, VerificationReport } from "./report";
-import { FiscoRpcClient, fiscoTlsContext, type RpcEndpoint } from "./rpc-client";
+import { FiscoRpcClient, fiscoTlsContext, type RpcEndpoint } from "../fisco/rpc-client";
 import { membership } from "./roles";
 import { readHeights, upNodes, type HeightReading, type NodeSnapshot, type UpSnapshot } from "./snapshot";
 import { runWeb3Probe } from "./web3-probe";

@@ -1,5 +1,5 @@
-import type { ConsensusStatus, GroupInfo, NodeApi, Sealer, SyncStatus } from "./native-api";
-import { RpcError } from "./rpc-client";
+import type { ConsensusStatus, GroupInfo, NodeApi, Sealer, SyncStatus } from "../fisco/native-api";
+import { RpcError } from "../fisco/rpc-client";
 
 /** What one node says about itself and the chain at one moment. */
 export type NodeSnapshot =

@@ -4,7 +4,7 @@ import type { ProbeOutcome } from "./native-probe";
 import { randomValue, throwawayKey } from "./native-probe";
 import { PROBE_CREATION_CODE, decodeGet, encodeGet, encodeSet } from "./probe/probe";
 import type { ProbeResult } from "./report";
-import type { RpcEndpoint } from "./rpc-client";
+import type { RpcEndpoint } from "../fisco/rpc-client";
 
 /**
  * The web3 test transaction with ethers v6 (FISCO web3 RPC, port 8545, v3.9.0 and later): deploy the probe through

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "./shell";
 
 /** The stand-in for the fisco-bcos binary (an executable script, named as a double). */
-export const FISCO_DOUBLE = join(PROJECT_ROOT, "test", "support", "fisco-bcos-double.mjs");
+export const FISCO_DOUBLE = join(PROJECT_ROOT, "doubles", "fisco-bcos-double.mjs");
 
 export interface CliRun {
   readonly code: number | null;

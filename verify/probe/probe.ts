@@ -1,6 +1,6 @@
 /**
  * The probe contract the verifier deploys: Probe.sol's interface, hand-assembled from probe.asm by assembler.ts
- * (`npx tsx verify/probe/assembler.ts` prints them again; test/verify-probe.test.ts checks these constants
+ * (`npx tsx fisco/evm-assembler.ts verify/probe/probe.asm` prints them again; test/verify-web3.test.ts checks these constants
  * against the assembler and runs the code on a real EVM, hardhat's).
  */
 
