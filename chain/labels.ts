@@ -18,6 +18,17 @@ export function chainLabels(chainName: string, extra: Record<string, string> = {
   return { [LABEL.name]: "fisco-bcos", [LABEL.instance]: chainName, [LABEL.managedBy]: "pulumi", ...extra };
 }
 
+/**
+ * Pod Security Standards for a namespace the program creates: the chart's pods fit "baseline" (no privilege, no host
+ * namespaces, all capabilities dropped) but not "restricted", since the official image runs as root (it sets no USER);
+ * warnings and audit show what "restricted" would refuse.
+ */
+export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
+  "pod-security.kubernetes.io/enforce": "baseline",
+  "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+};
+
 /** The chain's labels plus its component label. */
 export const componentLabels = (chainName: string, component: Component) => chainLabels(chainName, { [LABEL.component]: component });
 

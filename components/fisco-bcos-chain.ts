@@ -4,7 +4,7 @@ import type { ChartValues } from "../chain/chart-values";
 import { sha256Hex } from "../chain/digest";
 import { genesisSettingChanges } from "../chain/genesis-settings";
 import { genesisMemberNames } from "../chain/membership";
-import { chainLabels } from "../chain/labels";
+import { chainLabels, POD_SECURITY_LABELS } from "../chain/labels";
 import { nodeConfigMapName, nodeSecretName, sdkSecretName } from "../chain/naming";
 import { renderConfigIni } from "../chain/render/config-ini";
 import { renderGenesis } from "../chain/render/genesis";
@@ -53,7 +53,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
 
     // Kept on `pulumi destroy`: deleting a namespace deletes everything in it, the retained volumes and genesis too.
     const namespace = spec.createNamespace
-      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace, labels: chainLabels(spec.chainName) } }, { parent: this, provider, retainOnDelete: true }).metadata.name
+      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace, labels: { ...chainLabels(spec.chainName), ...POD_SECURITY_LABELS } } }, { parent: this, provider, retainOnDelete: true }).metadata.name
       : pulumi.output(spec.namespace);
 
     const pki = new ChainPki(`${name}-pki`, { nodeNames: spec.nodes.map((n) => n.name), validityDays: spec.certificates.validityDays }, identity);

@@ -40,7 +40,8 @@ export class NodeConfigObjects extends pulumi.ComponentResource {
           "node.nodeid": pulumi.interpolate`${args.conf.nodeId}\n`,
         },
       },
-      { parent: this },
+      // The node's identity outlives its removal from the stack (or the stack): kept in the cluster, as its volume is.
+      { parent: this, retainOnDelete: true },
     );
     this.configMap = new k8s.core.v1.ConfigMap(
       `${name}-config`,

@@ -37,4 +37,26 @@ test("by default nothing is protected, but the genesis record and the namespace 
   // Deleting a namespace deletes everything in it, whatever retainOnDelete says on its children.
   const namespace = registered.find((r) => r.inputs.kind === "Namespace")!;
   assert.equal(namespace.options!.retainOnDelete, true);
+  // A node's keys outlive its removal from the stack, as its volume does.
+  const keys = registered.filter((r) => r.inputs.kind === "Secret" && /-keys$/.test(r.inputs.metadata?.name ?? ""));
+  assert.equal(keys.length, 4);
+  for (const secret of keys) assert.equal(secret.options!.retainOnDelete, true, secret.inputs.metadata.name);
+});
+
+test("the namespace enforces Pod Security baseline, which every pod of the chart fits, and warns at restricted", async () => {
+  const run = await runChain({ verification: { enabled: true }, web3: { enabled: true }, bench: { enabled: true } });
+  const namespace = run.engine.kubernetesObjects().find((r) => r.inputs.kind === "Namespace")!.inputs;
+  assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
+  assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/warn"], "restricted");
+  const pods = run.engine.kubernetesObjects().flatMap((r) => (r.inputs.kind === "StatefulSet" || r.inputs.kind === "Job" ? [r.inputs.spec.template.spec] : []));
+  assert.ok(pods.length >= 6);
+  for (const pod of pods) {
+    assert.ok(!pod.hostNetwork && !pod.hostPID && !pod.hostIPC, "no host namespaces");
+    assert.ok(!(pod.volumes ?? []).some((v: any) => v.hostPath), "no hostPath volumes");
+    for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+      assert.notEqual(c.securityContext?.privileged, true, c.name);
+      assert.deepEqual(c.securityContext?.capabilities?.add ?? [], [], c.name);
+      assert.ok(!(c.ports ?? []).some((p: any) => p.hostPort), `${c.name}: no hostPort`);
+    }
+  }
 });
