@@ -2,7 +2,7 @@ import { sha256Hex } from "./digest";
 import { CHART_DEFAULT_CLIENT_LABELS, replacingChartDefaults } from "./labels";
 import { declaredSealerNames } from "./membership";
 import { rolloutWaves } from "./rollout";
-import { benchBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
+import { benchBundleName, readinessBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
 import type { ChainSpec } from "./spec";
 import type { VerificationRun } from "./verification-run";
 
@@ -51,6 +51,21 @@ export interface ChartInputs {
   readonly benchBundleDigest?: string;
   /** The nodes that serve clients (chain/membership.ts); default the declared sealers. */
   readonly members?: readonly string[];
+  /** Digest of the readiness agent's bundle: readiness that means service is on when it is given. */
+  readonly readinessBundleDigest?: string;
+}
+
+/** The node-readiness container (charts/fisco-bcos templates/statefulset.yaml): on when its bundle exists. */
+export function readinessValues(spec: ChainSpec, bundleDigest?: string) {
+  if (!spec.readiness.enabled || !bundleDigest) return { enabled: false };
+  return {
+    enabled: true,
+    image: { ...spec.verification.image, pullPolicy: spec.imagePullPolicy },
+    bundleConfigMap: readinessBundleName(spec),
+    group: spec.groupId,
+    maxLag: spec.readiness.maxLag,
+    intervalSeconds: 5,
+  };
 }
 
 /** Values for charts/fisco-bcos: what the component passes to the chart, and what `pulumi stack output chartValues` shows. */
@@ -90,6 +105,7 @@ export function chartValues(spec: ChainSpec, inputs: ChartInputs) {
       resources: node.resources,
       storage: { size: node.storage.size, storageClassName: node.storage.storageClass },
     })),
+    readiness: readinessValues(spec, inputs.readinessBundleDigest),
     verification: verificationValues(spec, verification),
     bench: benchValues(spec, benchBundleDigest),
   };

@@ -6,6 +6,7 @@ export const nodeSecretName = (spec: Pick<ChainSpec, "chainName">, node: Pick<No
 export const nodeConfigMapName = (spec: Pick<ChainSpec, "chainName">, node: Pick<NodeSpec, "name">) => `${nodeObjectName(spec, node)}-config`;
 export const sdkSecretName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-sdk`;
 export const verifierBundleName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verifier-bundle`;
+export const readinessBundleName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-readiness-bundle`;
 export const benchBundleName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-bench-bundle`;
 export const genesisRecordName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-genesis`;
 export const verificationRequestName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verification-request`;

@@ -133,6 +133,7 @@ export const chainConfigSchema = z.strictObject({
     })
     .prefault({}),
   disruptionBudget: z.strictObject({ enabled: bool().default(true) }).prefault({}),
+  readiness: z.strictObject({ enabled: bool().default(true), maxLag: int(0, 1000).default(10) }).prefault({}),
   certificates: z.strictObject({ validityDays: int(1, 36500).default(36500) }).prefault({}),
   log: z.strictObject({ level: oneOf(["trace", "debug", "info", "warning", "error"] as const).default("info") }).prefault({}),
   verification: z

@@ -4,7 +4,7 @@ import { chartValues, type ChartValues } from "../chain/chart-values";
 import { filesDigest, sha256Hex } from "../chain/digest";
 import type { ChainSpec } from "../chain/spec";
 import type { TlsMaterial } from "../fisco/rpc-client";
-import { benchBundleName, verifierBundleName } from "../chain/naming";
+import { benchBundleName, readinessBundleName, verifierBundleName } from "../chain/naming";
 import { shippedFiles } from "../shipped";
 import { verificationRun } from "../chain/verification-run";
 import { readVerificationReport, type VerificationOutput } from "./verification-report";
@@ -45,14 +45,15 @@ export class ChainWorkloads extends pulumi.ComponentResource {
       new ScriptBundle(`${name}-${suffix}`, { chainName: spec.chainName, namespace, configMapName, files: files() }, { parent: this });
     const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), () => shippedFiles("verifier")) : undefined;
     const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), () => shippedFiles("bench")) : undefined;
-    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members, args.identityDigests]);
+    const readiness = spec.readiness.enabled ? bundle("readiness", readinessBundleName(spec), () => shippedFiles("readiness")) : undefined;
+    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members, args.identityDigests, readiness?.digest]);
     const valuesFor = (hook: boolean) =>
-      inputs.apply(([genesis, verifierDigest, benchDigest, members, identity]) => {
+      inputs.apply(([genesis, verifierDigest, benchDigest, members, identity, readinessDigest]) => {
         // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
         const checksums = Object.fromEntries(
           spec.nodes.map((n) => [n.name, filesDigest({ "config.ini": args.configIni, "config.genesis": genesis, conf: identity[n.name] })]),
         );
-        const workloads = { configChecksums: checksums, genesisDigest: sha256Hex(genesis), members };
+        const workloads = { configChecksums: checksums, genesisDigest: sha256Hex(genesis), members, readinessBundleDigest: readinessDigest };
         const run = verifierDigest ? verificationRun(genesis, chartValues(spec, workloads), verifierDigest, hook) : undefined;
         return chartValues(spec, { ...workloads, verification: run, benchBundleDigest: benchDigest });
       });
@@ -63,7 +64,7 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     } else {
       // Pulumi's Chart v4 skips Helm hooks: here the Job is a plain object the chart orders after the nodes.
       const values = valuesFor(false);
-      const dependsOn = [...args.configObjects, ...[verifier, bench].filter((b): b is ScriptBundle => Boolean(b))];
+      const dependsOn = [...args.configObjects, ...[verifier, bench, readiness].filter((b): b is ScriptBundle => Boolean(b))];
       const workloadArgs = { releaseName: spec.chainName, namespace, values, provider: args.provider, protectVolumes: spec.protect };
       const workloads = new NodeChart(`${name}-workloads`, workloadArgs, { parent: this, dependsOn });
       if (verifier && spec.verification.hostRpcEndpoints.length > 0) {

@@ -2,14 +2,15 @@ import { bundleScriptText } from "./esbuild";
 
 /**
  * The files the project ships to the cluster, in ConfigMaps that the chart's Jobs run with plain `node`: the one door
- * through which components reach the verifier, the load generator (and later the membership job). Each set is
+ * through which components reach the verifier, the load generator, the node readiness agent (and later the membership job). Each set is
  * bundled once per process (esbuild in its own process, deterministic for the same sources).
  */
-export type ShippedSet = "verifier" | "bench";
+export type ShippedSet = "verifier" | "bench" | "readiness";
 
 const SOURCES: Readonly<Record<ShippedSet, Readonly<Record<string, string>>>> = {
   verifier: { "verifier.js": "scripts/verify.ts" },
   bench: { "bench.js": "scripts/bench.ts", "sign-worker.js": "bench/sign-worker.ts" },
+  readiness: { "readiness.js": "scripts/node-readiness.ts" },
 };
 
 const built = new Map<ShippedSet, Promise<Record<string, string>>>();

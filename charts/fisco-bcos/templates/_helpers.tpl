@@ -57,6 +57,9 @@ fisco-bcos.io/role: {{ .node.role }}
 {{- if eq $sealers 0 -}}
 {{- fail "nodes: at least one node must have role sealer" -}}
 {{- end -}}
+{{- if and .Values.readiness.enabled (not .Values.readiness.bundleConfigMap) -}}
+{{- fail "readiness.bundleConfigMap: required with readiness.enabled (the ConfigMap holding readiness.js)" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Pod anti-affinity that spreads a chain's sealers over hosts. Args: root context */}}
