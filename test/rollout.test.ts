@@ -39,4 +39,18 @@ describe("restarts roll through the sealers without losing quorum", () => {
     assert.equal(sts("node6")["config.kubernetes.io/depends-on"], [ref("node4"), ref("node5")].join(","));
     assert.deepEqual(["node0", "node2", "node4", "node6"].map((n) => sts(n)["argocd.argoproj.io/sync-wave"]), ["0", "1", "2", "3"]);
   });
+
+  test("Pulumi awaits each StatefulSet until its new spec runs and is Ready, whatever the provider's own StatefulSet await does", async () => {
+    // pulumi-kubernetes v4.25.0 (the version package.json requests) ends its built-in StatefulSet await on the status
+    // of the previous spec (fixed upstream in v4.26.0, #4094): on the real engine all four sealers then restarted in
+    // the same second. A `pulumi.com/waitFor` replaces that await; its JSONPath conditions wait for the controller
+    // to observe the new generation first. replicas is 1, so "1 updated and 1 ready" is "the new pod is Ready".
+    const objs = await helmTemplate(CHART_DIR, chartValuesFor([1, 1, 1, 1]), { namespace: "fisco", releaseName: "fisco" });
+    const statefulSets = objs.filter((o) => o.kind === "StatefulSet");
+    assert.equal(statefulSets.length, 4);
+    for (const sts of statefulSets) {
+      assert.equal(sts.spec.replicas, 1);
+      assert.deepEqual(JSON.parse(sts.metadata.annotations!["pulumi.com/waitFor"]), ["jsonpath={.status.updatedReplicas}=1", "jsonpath={.status.readyReplicas}=1"], sts.metadata.name);
+    }
+  });
 });
