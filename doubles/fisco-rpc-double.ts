@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { Signature, SigningKey, computeAddress, keccak256 } from "ethers";
+import type { MembershipTable, SystemContract } from "./system-contract";
 import { PROBE_CREATION_CODE } from "../verify/probe/probe";
 
 /**
@@ -55,6 +56,10 @@ export interface FiscoRpcDoubleOptions {
   readonly sealTimeMs?: number;
   /** How long a committed block takes to reach each node. */
   readonly syncDelayMs?: number;
+  /** genesis [executor] is_auth_check, reported as getGroupInfo nodeList[].iniConfig isAuthCheck. */
+  readonly authCheck?: boolean;
+  /** System contracts simulated in their own modules (doubles/system-contract.ts), e.g. consensus and committee. */
+  readonly systemContracts?: readonly SystemContract[];
   /** genesis [chain] block_limit. */
   readonly blockLimit?: number;
 }
@@ -497,6 +502,50 @@ export class FiscoRpcDouble {
     return this.sealers.some((s) => s.nodeId === id) || this.observers.includes(id);
   }
 
+  // ------------------------------------------------------------------------------------------- system contracts
+
+  private get membership(): MembershipTable {
+    return { sealers: this.sealers, observers: this.observers };
+  }
+
+  /** getGroupInfo nodeList[].iniConfig: a JSON string (PBFTInitializer::generateIniConfig). */
+  private iniConfig(n: NodeState): string {
+    return JSON.stringify({ chainID: n.chainId, groupID: n.groupId, isAuthCheck: this.options.authCheck ?? false, nodeName: n.identity.name, nodeID: n.identity.nodeId });
+  }
+
+  private systemContract(to: unknown): SystemContract | undefined {
+    const address = String(to ?? "").replace(/^0x/i, "").toLowerCase();
+    return this.options.systemContracts?.find((c) => c.address === address);
+  }
+
+  /** The receipt of a transaction to a system contract (which may change the membership); undefined for other addresses. */
+  private systemTransaction(p: Pending, number: number): Record<string, unknown> | undefined {
+    const contract = this.systemContract(p.tx.to);
+    if (!contract) return undefined;
+    const result = contract.execute({ input: p.tx.input, sender: p.sender, blockNumber: number, write: true, membership: this.membership });
+    if (result.membership) {
+      this.sealers = result.membership.sealers.map((s) => ({ nodeId: s.nodeId, weight: s.weight }));
+      this.observers = [...result.membership.observers];
+    }
+    return {
+      version: 0,
+      contractAddress: "",
+      checksumContractAddress: "",
+      gasUsed: (21000 + p.tx.input.length * 16).toString(16),
+      status: result.status,
+      blockNumber: number,
+      output: result.output,
+      message: result.message,
+      transactionHash: p.hash,
+      hash: keccak256(Buffer.from(`${p.hash}/${result.status}`)),
+      logEntries: result.logEntries ?? [],
+      to: p.tx.to,
+      from: p.sender,
+      input: `0x${p.tx.input.toString("hex")}`,
+      extraData: p.tx.extraData,
+    };
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.sealTimer);
     for (const t of this.timers) clearTimeout(t);
@@ -582,10 +631,18 @@ export class FiscoRpcDouble {
   }
 
   private dispatch(n: NodeState, method: string, params: unknown[], respond: (r: Record<string, unknown>) => void): unknown {
+    const system = method === "call" ? this.systemContract(params[2]) : undefined;
+    if (system) {
+      this.groupCheck(n, params, method);
+      const height = this.heightOf(n);
+      const input = Buffer.from(String(params[3]).replace(/^0x/, ""), "hex");
+      const { status, output } = system.execute({ input, sender: "", blockNumber: height, write: false, membership: this.membership });
+      return { blockNumber: height, status, output };
+    }
     switch (method) {
       case "getGroupInfo": {
         if (params[0] !== n.groupId) return null;
-        return { chainID: n.chainId, groupID: n.groupId, genesisConfig: "{}", iniConfig: "{}", nodeList: [{ name: n.identity.name, nodeID: n.identity.nodeId, type: 0, microService: false }] };
+        return { chainID: n.chainId, groupID: n.groupId, genesisConfig: "{}", iniConfig: "{}", nodeList: [{ name: n.identity.name, nodeID: n.identity.nodeId, type: 0, microService: false, iniConfig: this.iniConfig(n) }] };
       }
       case "getBlockNumber":
         this.groupCheck(n, params, method);
@@ -603,6 +660,9 @@ export class FiscoRpcDouble {
         // JsonRpcImpl_2_0::getObserverList (v3.16.4): a plain array of nodeID->hex() strings, no weights.
         this.groupCheck(n, params, method);
         return [...this.observers];
+      case "getGroupPeers":
+        // JsonRpcImpl_2_0::getGroupPeers [group]: node ids of the group on this node's gateway and its peers', itself included.
+        return params[0] === n.groupId ? [n, ...this.peersOf(n)].map((p) => p.identity.nodeId).sort() : [];
       case "getBlockHashByNumber": {
         this.groupCheck(n, params, method);
         const number = params[2];
@@ -725,7 +785,7 @@ export class FiscoRpcDouble {
     const number = this.blocks.length;
     const state = new Map(this.blocks[number - 1].state);
     const txs: ExecutedTransaction[] = pending.map((p, index) => {
-      const receipt = this.executeTransaction(state, p, number, index);
+      const receipt = this.systemTransaction(p, number) ?? this.executeTransaction(state, p, number, index);
       return { node: p.node.identity.name, hash: p.hash, sender: p.sender, version: p.tx.version, to: p.tx.to, nonce: p.tx.nonce.toString("latin1"), blockLimit: p.tx.blockLimit, attribute: p.tx.attribute, receipt };
     });
     this.blocks.push({ number, txs, committedAt: Date.now(), state });
