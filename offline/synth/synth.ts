@@ -43,6 +43,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       caCertificate: run.outputs.caCertificate,
       caKeyPem: caKey?.state.privateKeyPemPkcs8 ?? "",
       admin: { address: run.outputs.adminAddress, privateKeyPem: accountFromPrivateKeyHex(run.outputs.adminPrivateKey).pem },
+      stackOutputs: run.outputs,
     },
     { out: options.out, includeSecrets: Boolean(options.includeSecrets) },
   );

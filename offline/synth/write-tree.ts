@@ -7,6 +7,9 @@ import type { RegisteredResource } from "../mocks/registered-resource";
 /** Files that hold private keys: written owner-only. */
 const PRIVATE_FILES = new Set(["ssl.key", "node.pem", "sdk.key", "ca.key"]);
 export const REDACTED = "<redacted: run synth with --include-secrets>";
+/** The stack outputs, as `pulumi stack output --json` prints them (secret ones as "[secret]"): what `npm run members -- --tree` reads. */
+export const STACK_OUTPUTS_FILE = "stack-outputs.json";
+const SECRET_OUTPUTS = new Set(["adminPrivateKey"]);
 
 export interface TreeOptions {
   readonly out: string;
@@ -18,6 +21,8 @@ export interface TreeInputs {
   readonly caCertificate: string;
   readonly admin: { readonly address: string; readonly privateKeyPem: string };
   readonly caKeyPem: string;
+  /** The program's stack outputs: written as stack-outputs.json, secret ones shown as "[secret]". */
+  readonly stackOutputs?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -41,6 +46,10 @@ export async function writeTree(inputs: TreeInputs, options: TreeOptions): Promi
     write(`manifests/${manifestFileName(object.inputs)}`, manifestYaml(object.inputs, options.includeSecrets));
   }
   write("ca/ca.crt", inputs.caCertificate);
+  if (inputs.stackOutputs) {
+    const shown = Object.fromEntries(Object.entries(inputs.stackOutputs).map(([key, value]) => [key, SECRET_OUTPUTS.has(key) ? "[secret]" : value]));
+    write(STACK_OUTPUTS_FILE, `${JSON.stringify(shown, null, 2)}\n`);
+  }
   if (options.includeSecrets) {
     write("ca/ca.key", inputs.caKeyPem);
     write(`ca/accounts/${inputs.admin.address}.pem`, inputs.admin.privateKeyPem);
