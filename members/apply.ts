@@ -4,13 +4,15 @@ import type { NodeApi } from "../fisco/native-api";
 import { describeMembers, MembershipReadError, membersKey, readChainView, roleOf, type ChainView } from "./chain-view";
 import { GovernanceError, requireGovernor, resolveAuthCheck } from "./governance";
 import { describeStep, sendDirect, sendProposal, StepFailure, type Sender, type StepOutcome } from "./send";
+import { quorumProblem } from "./quorum-guard";
 import { judgePeer, judgeSync, type SyncJudgement } from "./sync-gate";
 
 /**
  * The membership executor: read the chain's sealer and observer sets, plan the steps that bring them to the declared
  * ones (chain/membership-plan.ts), and apply them one at a time — each gated (a new node must be a group peer before
  * addObserver, and within 10 blocks of the head before addSealer), sent as a native transaction signed by the genesis
- * admin key, checked (receipt status 0, code ≥ 0), and waited for until a majority of the nodes show it in their lists
+ * admin key unless the sealers that are up could not seal after it (members/quorum-guard.ts), checked (receipt
+ * status 0, code ≥ 0), and waited for until a majority of the nodes show it in their lists
  * before the next. A step the chain already shows is skipped, so a second run with nothing to do sends nothing, and a
  * run that stopped half-way resumes where it stopped.
  */
@@ -101,6 +103,8 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const progress = options.progress ?? (() => undefined);
   const admin = options.adminKey ? accountFromPrivateKeyHex(options.adminKey).address : null;
+  const declaredNames = new Map(options.declared.map((d) => [d.nodeId.toLowerCase(), d.name]));
+  const nameOf = (nodeId: string) => declaredNames.get(nodeId) ?? `undeclared-${nodeId.slice(0, 8)}`;
   const report = {
     ok: false,
     dryRun: options.dryRun,
@@ -159,6 +163,8 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
         continue;
       }
       view = await gate(step, view, label, read, timing, progress);
+      const problem = quorumProblem(view, step, nameOf);
+      if (problem) throw new Stop(`${label} not sent: ${problem}`);
       const via = pickSender(view, step.nodeId);
       const outcome = authCheck ? await sendProposal(via, sender, step, timing.txMs) : await sendDirect(via, sender, step, timing.txMs);
       report.applied.push({ ...outcome, step, via: via.name });

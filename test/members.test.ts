@@ -182,6 +182,22 @@ describe("membership executor: a 4-sealer chain follows the declared set (auth c
     assert.equal(chain.double.received.length, 0);
   });
 
+  test("a step the sealers that are up could not carry is not sent: removing a sealer while another is down", async () => {
+    const chain = await startChain();
+    await chain.double.down("node3");
+    // the plan allows it (weight 1 leaves, f = 1), but node3 is down: 0,1,3 would need weight 3 and only 2 is up
+    const report = await run(chain, [sealer("node0"), sealer("node1"), sealer("node3")]);
+    assert.match(
+      report.failure ?? "",
+      /remove\(undeclared-[0-9a-f]{8}\) not sent: after it the sealers would need weight 3 of 3 to seal, but those up and within 10 blocks weigh 2 \(down or behind: node3 \(weight 1\)\)/,
+    );
+    assert.equal(chain.double.received.length, 0);
+    // adding a sealer while node3 is down is fine: 5 sealers need 4, and 4 are up
+    const grown = await run(chain, [...GENESIS.map((n) => sealer(n)), sealer("node4")]);
+    assert.equal(grown.failure, null);
+    assert.deepEqual(consensusCalls(chain), ["addObserver node4", "addSealer node4 1"]);
+  });
+
   test("a FISCO error code surfaces as its name and message", async () => {
     // The chain says auth checking is off, but its consensus contract refuses callers as with it on: CODE_NO_AUTHORIZED.
     const chain = await startChain({ authCheck: true, reportedAuthCheck: false });
