@@ -53,6 +53,24 @@ export interface Receipt {
   readonly from: string;
 }
 
+/** A block as getBlockByNumber answers it with onlyTxHash: its header's number and timestamp, its transaction hashes. */
+export interface BlockSummary {
+  readonly number: number;
+  /** Milliseconds since the epoch, set by the sealer (SealingManager.cpp, utcTime()). */
+  readonly timestamp: number;
+  /** Lowercase hex without 0x. */
+  readonly transactions: readonly string[];
+}
+
+/** getSystemConfigByKey: the value and the block from which it is in force. */
+export interface SystemConfigValue {
+  readonly value: string;
+  readonly blockNumber: number;
+}
+
+/** LedgerError::EmptyEntry (LedgerTypeDef.h): getSystemConfigByKey's error for a key that was never set. */
+export const EMPTY_ENTRY_CODE = 3009;
+
 export interface CallResult {
   readonly status: number;
   readonly output: string;
@@ -162,6 +180,18 @@ export function parseReceipt(result: unknown, node: string, method: string): Rec
   };
 }
 
+/** getBlockByNumber [group, node, n, false, true] (JsonRpcImpl_2_0.cpp toJsonResp of a block, onlyTxHash). */
+export function parseBlockSummary(result: unknown, node: string): BlockSummary {
+  const m = "getBlockByNumber";
+  const o = asObject(result, node, m);
+  const txs = Array.isArray(o.transactions) ? o.transactions : fail(node, m, "transactions is not an array");
+  return {
+    number: asNumber(o.number, node, m, "number"),
+    timestamp: asNumber(o.timestamp, node, m, "timestamp"),
+    transactions: txs.map((t: unknown) => normalizeHex(typeof t === "string" ? t : (t as Json)?.hash)),
+  };
+}
+
 /** One node's native RPC, for one group. Every call takes its own timeout. */
 export class NodeApi {
   constructor(
@@ -220,6 +250,24 @@ export class NodeApi {
 
   async receipt(txHash: string, timeoutMs: number): Promise<Receipt> {
     return parseReceipt(await this.call("getTransactionReceipt", [txHash, false], timeoutMs), this.name, "getTransactionReceipt");
+  }
+
+  /** The block at `height` with its transaction hashes (not the transactions themselves). */
+  async blockSummary(height: number, timeoutMs: number): Promise<BlockSummary> {
+    return parseBlockSummary(await this.call("getBlockByNumber", [height, false, true], timeoutMs), this.name);
+  }
+
+  /** getSystemConfigByKey [group, node, key] (also the feature switches); null when the key was never set. */
+  async systemConfig(key: string, timeoutMs: number): Promise<SystemConfigValue | null> {
+    let result: unknown;
+    try {
+      result = await this.call("getSystemConfigByKey", [key], timeoutMs);
+    } catch (error) {
+      if (error instanceof RpcError && error.code === EMPTY_ENTRY_CODE) return null;
+      throw error;
+    }
+    const o = asObject(result, this.name, "getSystemConfigByKey");
+    return { value: String(o.value ?? ""), blockNumber: asNumber(o.blockNumber, this.name, "getSystemConfigByKey", "blockNumber") };
   }
 
   /** A read-only call against the node's latest state. */

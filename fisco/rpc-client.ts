@@ -40,6 +40,8 @@ export class RpcError extends Error {
     readonly method: string,
     message: string,
     readonly code?: number,
+    /** For kind rpc: the node's own error message, without our method name and code around it. */
+    readonly nodeMessage?: string,
   ) {
     super(message);
     this.name = "RpcError";
@@ -197,7 +199,8 @@ export function parseResponse<T>(text: string, id: number, node: string, method:
   if (message === null || typeof message !== "object") throw new RpcError("protocol", node, method, `answer to ${method} is not a JSON-RPC object`);
   if (message.error) {
     const code = typeof message.error.code === "number" ? message.error.code : undefined;
-    throw new RpcError("rpc", node, method, `${method} failed: ${String(message.error.message ?? "unknown error")}${code === undefined ? "" : ` (code ${code})`}`, code);
+    const nodeMessage = String(message.error.message ?? "unknown error");
+    throw new RpcError("rpc", node, method, `${method} failed: ${nodeMessage}${code === undefined ? "" : ` (code ${code})`}`, code, nodeMessage);
   }
   if (message.id !== id) throw new RpcError("protocol", node, method, `answer to ${method} carries id ${JSON.stringify(message.id)}, expected ${id}`);
   if (!("result" in message)) throw new RpcError("protocol", node, method, `answer to ${method} has neither result nor error`);

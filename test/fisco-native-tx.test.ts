@@ -3,7 +3,11 @@ import { describe, test } from "node:test";
 import { AbiCoder, Signature, Wallet, id, keccak256, recoverAddress } from "ethers";
 import { addressFromNodeId, publicPoint } from "../chain/keys";
 import { encodeTransaction, encodeTransactionData, hashPreimage, randomNonce, signHash, signTransaction, transactionHash, type TransactionData } from "../fisco/native-tx";
-import { encodeBytes, encodeInt, encodeString, encodeStruct, head } from "../fisco/tars";
+import { encodeBytes, encodeInt, encodeString, encodeStruct, head, TarsWriter } from "../fisco/tars";
+import { precompiledCall } from "../fisco/funding";
+import { addBalanceInput, BALANCE_ADDRESS, getBalanceInput, setValueByKeyInput, SYSTEM_CONFIG_ADDRESS } from "../fisco/precompiled";
+import { ethersSigner } from "../fisco/native-tx";
+import { fastSigner, signerBackend } from "../fisco/secp256k1";
 import { decodeTransaction, hashDecoded, recoverSender } from "../doubles/fisco-rpc-double";
 
 /*
@@ -316,5 +320,63 @@ describe("the double's decoder (doubles/fisco-rpc-double.ts) on the official env
     bad[64] = 27;
     assert.equal(recoverSender(hashDecoded(a), bad), null);
     assert.equal(recoverSender(hashDecoded(a), a.signature), DEV_ADDRESS);
+  });
+});
+
+describe("the load generator's funding transactions (fisco/funding.ts, fisco/precompiled.ts) are the §5.3 vectors", () => {
+  const chain = { chainId: "chain0", groupId: "group0" };
+
+  test("A: setValueByKey(feature_balance, 1) to SystemConfigPrecompiled: same fields, hash and envelope", () => {
+    const tx = precompiledCall(chain, SYSTEM_CONFIG_ADDRESS, setValueByKeyInput("feature_balance", "1"), 501, "123456789");
+    const hash = transactionHash(tx);
+    assert.equal(hex(hash), "f94bdcbc2fc407ab1eabfa8e01f98e5b22fa55fbc23ab2c07716cfaba0f4b79e");
+    const signature = bytes(VECTOR_A_TX.slice(-130));
+    assert.equal(hex(encodeTransaction({ data: tx, dataHash: hash, signature })), VECTOR_A_TX);
+    // What the funding step sends: the same transaction with attribute 1 (EVM ABI), which is neither hashed nor signed.
+    assert.equal(hex(encodeTransaction({ data: tx, dataHash: hash, signature, attribute: 1 })), `${VECTOR_A_TX}5001`);
+  });
+
+  test("B: addBalance(0x7099…79c8, 10^18) to BalancePrecompiled with attribute 1: the envelope byte for byte", () => {
+    const tx = precompiledCall(chain, BALANCE_ADDRESS, addBalanceInput("0x70997970c51812dc3a010c7d01b50e0d17dc79c8", 10n ** 18n), 501, "123456790");
+    const hash = transactionHash(tx);
+    assert.equal(hex(hash), "23a8c6ad8a28eb6b5258c38fd0a2f5d5d113584654bd84caadfd43bceb24c78e");
+    const signature = bytes(VECTOR_B_TX.slice(-134, -4));
+    assert.equal(hex(encodeTransaction({ data: tx, dataHash: hash, signature, attribute: 1 })), VECTOR_B_TX);
+    assert.equal(signer(hash, hex(signature)), DEV_ADDRESS);
+  });
+
+  test("getBalance(address) and feature_balance_precompiled's input as §7.3 writes them", () => {
+    assert.equal(getBalanceInput("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"), "0xf8b2cb4f00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8");
+    assert.equal(
+      hex(setValueByKeyInput("feature_balance_precompiled", "1")),
+      "bd291aef00000000000000000000000000000000000000000000000000000000000000400000000000000000000000000000000000000000000000000000000000000080000000000000000000000000000000000000000000000000000000000000001b666561747572655f62616c616e63655f707265636f6d70696c6564000000000000000000000000000000000000000000000000000000000000000000000000013100000000000000000000000000000000000000000000000000000000000000",
+    );
+  });
+});
+
+describe("the fast signer (fisco/secp256k1.ts) and the tars writer", () => {
+  test("libsecp256k1 signs byte for byte as ethers does (RFC 6979, low s, v = recovery id) and recovers the same address", () => {
+    assert.equal(signerBackend(), "libsecp256k1", "the prebuilt binding loads here");
+    const key = keccak256(Buffer.from("fast-signer"));
+    const fast = fastSigner(key);
+    const slow = ethersSigner(key);
+    assert.equal(fast.address, slow.address);
+    for (let i = 0; i < 20; i++) {
+      const hash = bytes(keccak256(Buffer.from(`message ${i}`)));
+      const signature = fast.sign(hash);
+      assert.equal(hex(signature), hex(slow.sign(hash)));
+      assert.ok(signature[64] === 0 || signature[64] === 1);
+      assert.equal(signer(hash, hex(signature)), fast.address);
+    }
+    const tx = { ...vectorA, nonce: "42" };
+    assert.deepEqual(signTransaction(tx, fast), signTransaction(tx, key));
+  });
+
+  test("one writer gives the same bytes as the field functions, and grows past its first buffer", () => {
+    const w = new TarsWriter().int(1, 0).int(2, -129).int(3, 70000).int(4, 2n ** 40n).string(5, "x".repeat(300)).bytes(6, Buffer.alloc(1062, 7));
+    const fields = [encodeInt(1, 0), encodeInt(2, -129), encodeInt(3, 70000), encodeInt(4, 2n ** 40n), encodeString(5, "x".repeat(300)), encodeBytes(6, Buffer.alloc(1062, 7))];
+    assert.equal(w.toHex(), hex(Buffer.concat(fields)));
+    assert.equal(hex(encodeInt(0, 2n ** 40n)), "030000010000000000");
+    assert.throws(() => encodeInt(0, 2n ** 63n), /int64 range/);
   });
 });
