@@ -3,7 +3,7 @@
 # as local processes (kwokctl's `binary` runtime), with kwok simulating nodes and pods. Uses only the binaries that
 # e2e/tools/build.sh built; nothing is downloaded.
 #
-# Usage: bash e2e/cluster.sh up [--nodes N] [--pvs N] [--pv-size SIZE]
+# Usage: bash e2e/cluster.sh up [--nodes N] [--pvs N] [--pv-size SIZE] [--stages FILE] [--storage-class NAME]
 #        bash e2e/cluster.sh down
 #        bash e2e/cluster.sh status
 #        bash e2e/cluster.sh env        # prints `export PATH=… KUBECONFIG=…` for the built tools and this cluster
@@ -11,6 +11,11 @@
 # State lives in ${FISCO_E2E_DIR:-<repo>/.e2e}: kubeconfig, kwok/ (PKI, etcd data, component logs).
 # `up` also creates N fake nodes (default 4) and N static PersistentVolumes without a storage class (default 8,
 # 10Gi each), so claims with storageClassName "" bind: kwok runs no volume provisioner.
+# --storage-class NAME: the PVs get class NAME and a StorageClass NAME (no provisioner) is made the cluster default,
+# so the API server fills it into claims that name no class, as on a real cluster.
+# --stages FILE: kwok reads its Stage objects from the API server (--enable-crds=Stage), and FILE (e2e/kwok/stages.yaml)
+# is applied before the nodes are added; a run may then swap Stages while the cluster runs. Without it, kwok's
+# built-in stages: pods are Ready at once and pods of Jobs succeed at once.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,16 +42,21 @@ need_tools() {
 exists() { kwokctl get clusters 2>/dev/null | grep -qx "$NAME"; }
 
 cmd_up() {
-  local nodes=4 pvs=8 pv_size=10Gi
+  local nodes=4 pvs=8 pv_size=10Gi stages="" class=""
   while (($#)); do
     case "$1" in
       --nodes) nodes=$2; shift 2 ;;
       --pvs) pvs=$2; shift 2 ;;
       --pv-size) pv_size=$2; shift 2 ;;
+      --stages) stages=$2; shift 2 ;;
+      --storage-class) class=$2; shift 2 ;;
       *) die "unknown option $1" 2 ;;
     esac
   done
   need_tools
+  [[ -z "$stages" || -f "$stages" ]] || die "no stages file $stages" 2
+  local -a crds=()
+  [[ -z "$stages" ]] || crds=(--enable-crds=Stage)
   mkdir -p "$E2E_DIR"
   if exists; then
     log "cluster $NAME exists; starting it"
@@ -60,9 +70,25 @@ cmd_up() {
       --kube-scheduler-binary "$BIN/kube-scheduler" \
       --kwok-controller-binary "$BIN/kwok" \
       --etcd-binary "$BIN/etcd" \
-      --kube-authorization --kube-admission \
+      --kube-authorization --kube-admission "${crds[@]}" \
       --kubeconfig "$KUBECONFIG" --wait 3m
     log "control plane up in $((SECONDS - t0))s"
+  fi
+  if [[ -n "$stages" ]]; then
+    kubectl apply -f "$stages" >/dev/null
+    log "kwok stages from $stages"
+  fi
+  if [[ -n "$class" ]]; then
+    kubectl apply -f - >/dev/null <<EOF
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: $class
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: Immediate
+reclaimPolicy: Retain
+EOF
   fi
   kwokctl --name "$NAME" scale node --replicas "$nodes"
   local i
@@ -77,13 +103,13 @@ spec:
   capacity: {storage: $pv_size}
   accessModes: [ReadWriteOnce]
   persistentVolumeReclaimPolicy: Retain
-  storageClassName: ""
+  storageClassName: "$class"
   hostPath: {path: /tmp/fisco-e2e-pv-$i}
 ---
 EOF
   done | kubectl apply -f - >/dev/null
   kubectl wait --for=condition=Ready node --all --timeout=120s >/dev/null
-  log "nodes: $(kubectl get nodes --no-headers | wc -l) Ready; static PVs: $pvs x $pv_size"
+  log "nodes: $(kubectl get nodes --no-headers | wc -l) Ready; static PVs: $pvs x $pv_size, class \"$class\"${class:+ (the cluster default)}"
   log "KUBECONFIG=$KUBECONFIG"
 }
 
@@ -114,5 +140,5 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) die "usage: bash e2e/cluster.sh up [--nodes N] [--pvs N] [--pv-size SIZE] | down | status | env" 2 ;;
+  *) die "usage: bash e2e/cluster.sh up [--nodes N] [--pvs N] [--pv-size SIZE] [--stages FILE] [--storage-class NAME] | down | status | env" 2 ;;
 esac
