@@ -21,3 +21,8 @@ export function parseKeyFile(text: string): string[] {
 }
 
 export const addressOf = (privateKey: string) => computeAddress(privateKey);
+
+/** The run's sender keys: --key-file's, or `senders` keys derived from the seed. */
+export function senderKeys(options: { readonly keys?: readonly string[]; readonly seed: string; readonly senders: number }): readonly string[] {
+  return options.keys ?? deriveSenderKeys(options.seed, options.senders);
+}

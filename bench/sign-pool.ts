@@ -2,74 +2,153 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { SignJob, TransferTemplate } from "./signer";
-
-export interface Sender {
-  readonly privateKey: string;
-  /** The next nonce (eth_getTransactionCount … "pending"). */
-  readonly nonce: number;
-}
-
-export interface PreSigned {
-  /** Raw transactions, interleaved across senders so consecutive batches spread over accounts. */
-  readonly raw: string[];
-  /** The sender index of each raw transaction. */
-  readonly senderOf: number[];
-  /** Wall time, thread start-up included. */
-  readonly seconds: number;
-  /** The slowest thread's signing time alone: what the signing rate is measured on. */
-  readonly signingSeconds: number;
-  readonly threads: number;
-}
-
-/** N transfers split over the senders as evenly as possible: each sender's nonces stay contiguous. */
-export function planJobs(senders: readonly Sender[], total: number): SignJob[] {
-  return senders.map((sender, i) => ({
-    privateKey: sender.privateKey,
-    from: sender.nonce,
-    count: Math.floor(total / senders.length) + (i < total % senders.length ? 1 : 0),
-  }));
-}
-
-/** Pre-sign every transaction on worker threads (one per core), then interleave them by sender. */
-export async function preSign(senders: readonly Sender[], total: number, template: TransferTemplate, threads = availableParallelism()): Promise<PreSigned> {
-  const started = process.hrtime.bigint();
-  const jobs = planJobs(senders, total);
-  const count = Math.max(1, Math.min(threads, jobs.length));
-  const shards = Array.from({ length: count }, (_, w) => jobs.filter((_, i) => i % count === w));
-  const results = await Promise.all(shards.map((shard) => runWorker(shard, template)));
-  const bySender: string[][] = [];
-  shards.forEach((shard, w) => shard.forEach((_, j) => (bySender[w + j * shards.length] = results[w].signed[j])));
-  const raw: string[] = [];
-  const senderOf: number[] = [];
-  for (let round = 0; raw.length < total; round++) {
-    bySender.forEach((list, sender) => {
-      if (round < list.length) {
-        raw.push(list[round]);
-        senderOf.push(sender);
-      }
-    });
-  }
-  const signingSeconds = Math.max(...results.map((r) => r.seconds));
-  return { raw, senderOf, seconds: Number(process.hrtime.bigint() - started) / 1e9, signingSeconds, threads: shards.length };
-}
-
-interface WorkerResult {
-  readonly signed: string[][];
-  readonly seconds: number;
-}
+import type { SignJob, SignTemplate } from "./signer";
 
 /** The bundled worker (beside the bundled CLI in the bench Job), or the TypeScript one through tsx. */
 const WORKER_FILE = [join(__dirname, "sign-worker.js"), join(__dirname, "sign-worker-entry.js")].find((f) => existsSync(f))!;
 
-function runWorker(jobs: SignJob[], template: TransferTemplate): Promise<WorkerResult> {
-  const worker = new Worker(WORKER_FILE);
-  return new Promise((resolve, reject) => {
-    worker.once("message", (result: WorkerResult) => {
-      resolve(result);
-      void worker.terminate();
+interface WorkerAnswer {
+  readonly signed: string[];
+  readonly seconds: number;
+}
+
+/** Signing worker threads (one per core by default), started once and reused for every chunk. */
+export class SignPool {
+  private readonly workers: Worker[];
+  /** Wall time of the signing itself: for each chunk, its slowest thread's busy time. */
+  signingSeconds = 0;
+  signed = 0;
+
+  constructor(threads = availableParallelism()) {
+    this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(WORKER_FILE));
+  }
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Sign indices [start, start + count), split into one contiguous range per thread; transactions in index order. */
+  async sign(keys: readonly string[], start: number, count: number, template: SignTemplate): Promise<string[]> {
+    const share = Math.ceil(count / this.workers.length);
+    const ranges = this.workers.map((_, t) => ({ start: start + t * share, count: Math.max(0, Math.min(share, count - t * share)) })).filter((r) => r.count > 0);
+    const answers = await Promise.all(ranges.map((r, t) => this.run(this.workers[t], { keys, start: r.start, count: r.count, template })));
+    this.signingSeconds += Math.max(...answers.map((a) => a.seconds));
+    this.signed += count;
+    return answers.flatMap((a) => a.signed);
+  }
+
+  /** Transactions per second of signing alone (thread start-up and idle time excluded); null before any. */
+  get rate(): number | null {
+    return this.signingSeconds > 0 ? this.signed / this.signingSeconds : null;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private run(worker: Worker, job: SignJob): Promise<WorkerAnswer> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        worker.off("message", onMessage);
+        reject(error);
+      };
+      const onMessage = (answer: WorkerAnswer) => {
+        worker.off("error", onError);
+        resolve(answer);
+      };
+      worker.once("message", onMessage);
+      worker.once("error", onError);
+      worker.postMessage(job);
     });
-    worker.once("error", reject);
-    worker.postMessage({ jobs, template });
-  });
+  }
+}
+
+export interface FeedPlan {
+  /** Transactions to sign in all; Infinity for a --duration run. */
+  readonly total: number;
+  /** Transactions signed per chunk: with total ≤ chunk, everything is signed before the first is sent. */
+  readonly chunk: number;
+}
+
+/**
+ * Pre-signed transactions in index order. `fill` signs the first chunk before sending starts; when fewer than half a
+ * chunk is left, the next chunk is signed in the background with a fresh template (a fresh blockLimit).
+ */
+export class TxFeed {
+  private buffer: string[] = [];
+  private read = 0;
+  private produced = 0;
+  private handed = 0;
+  private signing: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly pool: SignPool,
+    private readonly keys: readonly string[],
+    private readonly plan: FeedPlan,
+    private readonly template: () => SignTemplate,
+  ) {}
+
+  /** Transactions handed out so far. */
+  get taken(): number {
+    return this.handed;
+  }
+
+  /** Sign the first chunk (all of a --txs run up to the chunk size). */
+  async fill(): Promise<void> {
+    this.startSigning();
+    await this.signing;
+    this.rethrow();
+  }
+
+  /** Sign everything and throw it away (--dry-run: the signing rate alone). */
+  async drain(): Promise<void> {
+    while ((await this.next()) !== undefined);
+  }
+
+  /**
+   * The next transaction without waiting: a transaction, undefined once `total` are handed out, or null when signing
+   * lags behind sending (then await `next`).
+   */
+  take(): string | undefined | null {
+    this.rethrow();
+    if (this.read < this.buffer.length) {
+      const tx = this.buffer[this.read];
+      this.buffer[this.read++] = "";
+      this.handed++;
+      if (this.buffer.length - this.read < this.plan.chunk / 2) this.startSigning();
+      return tx;
+    }
+    if (this.produced >= this.plan.total && !this.signing) return undefined;
+    this.startSigning();
+    return null;
+  }
+
+  /** The next transaction; undefined once `total` are handed out. Waits when signing lags behind sending. */
+  async next(): Promise<string | undefined> {
+    for (;;) {
+      const tx = this.take();
+      if (tx !== null) return tx;
+      await this.signing;
+    }
+  }
+
+  private startSigning(): void {
+    if (this.signing || this.produced >= this.plan.total) return;
+    const count = Math.min(this.plan.chunk, this.plan.total - this.produced);
+    const start = this.produced;
+    this.produced += count;
+    this.signing = this.pool
+      .sign(this.keys, start, count, this.template())
+      .then((txs) => {
+        this.buffer = [...this.buffer.slice(this.read), ...txs];
+        this.read = 0;
+      })
+      .catch((error: Error) => void (this.failure = error))
+      .finally(() => (this.signing = undefined));
+  }
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure;
+  }
 }

@@ -1,9 +1,9 @@
 import { parentPort } from "node:worker_threads";
-import { signJob, type SignJob, type TransferTemplate } from "./signer";
+import { signJob, type SignJob } from "./signer";
 
-/** Worker thread: signs the jobs it is given and posts the raw transactions back. */
-parentPort?.on("message", (message: { jobs: SignJob[]; template: TransferTemplate }) => {
+/** Worker thread: signs each job it is given and posts back the transactions and its busy time (seconds). */
+parentPort?.on("message", (job: SignJob) => {
   const started = process.hrtime.bigint();
-  const signed = message.jobs.map((job) => signJob(job, message.template));
+  const signed = signJob(job);
   parentPort!.postMessage({ signed, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
 });

@@ -5,7 +5,7 @@ import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { Signature, SigningKey, computeAddress, keccak256 } from "ethers";
 import type { MembershipTable, SystemContract } from "./system-contract";
-import { PROBE_CREATION_CODE } from "../verify/probe/probe";
+import { copyState, deploy, emptyState, execute, type ChainState } from "./fisco-executor";
 
 /**
  * FiscoRpcDouble: a TEST DOUBLE of FISCO BCOS 3.x's native JSON-RPC (port 20200), not a FISCO node.
@@ -62,6 +62,12 @@ export interface FiscoRpcDoubleOptions {
   readonly systemContracts?: readonly SystemContract[];
   /** genesis [chain] block_limit. */
   readonly blockLimit?: number;
+  /** genesis [consensus] block_tx_count_limit: transactions per block (default 1000); the rest wait for the next. */
+  readonly blockTxCountLimit?: number;
+  /** config.ini [txpool] limit: pending transactions beyond it are refused with TxPoolIsFull 10002 (default 15000). */
+  readonly poolLimit?: number;
+  /** The committee's governors (the genesis auth_admin_account): registered as balance callers with the feature. */
+  readonly governors?: readonly string[];
 }
 
 type Mode = "up" | "down" | "hang";
@@ -79,11 +85,6 @@ interface NodeState {
   lag: number;
   diverged: boolean;
   readonly hiddenPeers: Set<string>;
-}
-
-interface ContractState {
-  readonly kind: "probe" | "other";
-  readonly slot0: bigint;
 }
 
 export interface ReceivedTransaction {
@@ -105,8 +106,8 @@ interface Block {
   readonly number: number;
   readonly txs: readonly ExecutedTransaction[];
   readonly committedAt: number;
-  /** Contract state after this block. */
-  readonly state: ReadonlyMap<string, ContractState>;
+  /** Chain state after this block (contracts, system config, balances). */
+  readonly state: ChainState;
 }
 
 interface Pending {
@@ -123,9 +124,6 @@ export interface RequestLogEntry {
   readonly id: unknown;
   readonly params: unknown;
 }
-
-const SET = "60fe47b1";
-const GET = "6d4ce63c";
 
 // ---------------------------------------------------------------------------------------------------------------
 // tars reader, written independently of fisco/tars.ts (TarsCpp servant/tup/Tars.h TarsInputStream semantics)
@@ -360,7 +358,8 @@ export class FiscoRpcDouble {
     this.sealers = [...(options.sealers ?? options.nodes.map((n) => ({ nodeId: n.nodeId, weight: 1 })))];
     this.observers = [...(options.observers ?? [])];
     const initial = options.initialHeight ?? 0;
-    for (let n = 0; n <= initial; n++) this.blocks.push({ number: n, txs: [], committedAt: 0, state: new Map() });
+    const past = Date.now() - 1000 * (initial + 1);
+    for (let n = 0; n <= initial; n++) this.blocks.push({ number: n, txs: [], committedAt: past + 1000 * n, state: emptyState() });
   }
 
   static async start(options: FiscoRpcDoubleOptions): Promise<FiscoRpcDouble> {
@@ -679,8 +678,20 @@ export class FiscoRpcDouble {
       case "call": {
         this.groupCheck(n, params, method);
         const height = this.heightOf(n);
-        const { status, output } = this.execute(this.blocks[height].state, String(params[2]), Buffer.from(String(params[3]).replace(/^0x/, ""), "hex"), false);
+        const input = Buffer.from(String(params[3]).replace(/^0x/, ""), "hex");
+        const { status, output } = execute(this.blocks[height].state, String(params[2]), input, { number: height + 1, sender: "", governors: [], write: false });
         return { blockNumber: height, status, output };
+      }
+      case "getBlockByNumber": {
+        this.groupCheck(n, params, method);
+        return this.blockJson(n, params);
+      }
+      case "getSystemConfigByKey": {
+        this.groupCheck(n, params, method);
+        const entry = this.blocks[this.heightOf(n)].state.config.get(String(params[2]));
+        // Ledger::asyncGetSystemConfigByKey: a key never set is LedgerError::EmptyEntry (3009).
+        if (!entry) throw new RpcFault(3009, "asyncGetSystemTableEntry failed for empty entry");
+        return { blockNumber: entry.enableNumber, value: entry.value };
       }
       case "sendTransaction":
         this.groupCheck(n, params, method);
@@ -759,6 +770,7 @@ export class FiscoRpcDouble {
     if (this.seenNonces.has(nonceKey)) throw new RpcFault(10000, "NonceCheckFail");
     const sender = recoverSender(hash, tx.signature);
     if (!sender) throw new RpcFault(10008, "InvalidSignature");
+    if (this.pool.length >= (this.options.poolLimit ?? 15000)) throw new RpcFault(10002, "TxPoolIsFull");
     this.seenNonces.add(nonceKey);
     this.received.push({ node: n.identity.name, hash, sender, version: tx.version, to: tx.to, nonce: tx.nonce.toString("latin1"), blockLimit: tx.blockLimit, attribute: tx.attribute });
     // A free node's txpool takes the transaction, but the members drop what it forwards
@@ -781,9 +793,10 @@ export class FiscoRpcDouble {
 
   private seal(): void {
     if (this.stalled || this.pool.length === 0) return;
-    const pending = this.pool.splice(0, this.pool.length);
+    const pending = this.pool.splice(0, this.options.blockTxCountLimit ?? 1000);
+    if (this.pool.length > 0) this.scheduleSeal();
     const number = this.blocks.length;
-    const state = new Map(this.blocks[number - 1].state);
+    const state = copyState(this.blocks[number - 1].state);
     const txs: ExecutedTransaction[] = pending.map((p, index) => {
       const receipt = this.systemTransaction(p, number) ?? this.executeTransaction(state, p, number, index);
       return { node: p.node.identity.name, hash: p.hash, sender: p.sender, version: p.tx.version, to: p.tx.to, nonce: p.tx.nonce.toString("latin1"), blockLimit: p.tx.blockLimit, attribute: p.tx.attribute, receipt };
@@ -799,18 +812,16 @@ export class FiscoRpcDouble {
     }
   }
 
-  private executeTransaction(state: Map<string, ContractState>, p: Pending, number: number, index: number): Record<string, unknown> {
+  private executeTransaction(state: ChainState, p: Pending, number: number, index: number): Record<string, unknown> {
     let contractAddress = "";
     let status = 0;
     let output = "0x";
     let message = "";
     if (p.tx.to === "") {
-      // executor v1, native CREATE: address = first 20 bytes of hash("<block>_<contextID>_<seq>")
-      contractAddress = keccak256(Buffer.from(`${number}_${index}_0`)).slice(2, 42);
-      const isProbe = `0x${p.tx.input.toString("hex")}` === PROBE_CREATION_CODE;
-      state.set(contractAddress, { kind: isProbe ? "probe" : "other", slot0: 0n });
+      contractAddress = deploy(state, p.tx.input, number, index);
     } else {
-      ({ status, output, message } = this.execute(state, p.tx.to, p.tx.input, true));
+      const revertProbeWrite = () => this.revertWrites > 0 && this.revertWrites-- > 0;
+      ({ status, output, message } = execute(state, p.tx.to, p.tx.input, { number, sender: p.sender, governors: this.options.governors ?? [], write: true, revertProbeWrite }));
     }
     return {
       version: 0,
@@ -831,24 +842,35 @@ export class FiscoRpcDouble {
     };
   }
 
-  /** The probe's semantics; writes only when `write` (a transaction, not a call). */
-  private execute(state: Map<string, ContractState> | ReadonlyMap<string, ContractState>, to: string, input: Buffer, write: boolean): { status: number; output: string; message: string } {
-    const address = to.replace(/^0x/i, "").toLowerCase();
-    const revert = (message: string) => ({ status: 16, output: "0x", message });
-    const contract = state.get(address);
-    if (!contract) return revert("call to an address without code");
-    if (contract.kind !== "probe") return revert("not the probe contract");
-    const selector = input.subarray(0, 4).toString("hex");
-    if (selector === GET) return { status: 0, output: `0x${contract.slot0.toString(16).padStart(64, "0")}`, message: "" };
-    if (selector !== SET || input.length < 36) return revert("unknown selector");
-    const value = BigInt(`0x${input.subarray(4, 36).toString("hex")}`);
-    if (value === 0n) return revert("require(v != 0)");
-    if (write && this.revertWrites > 0) {
-      this.revertWrites--;
-      return revert("reverted by fault injection");
-    }
-    if (write) (state as Map<string, ContractState>).set(address, { kind: "probe", slot0: value });
-    return { status: 0, output: "0x", message: "" };
+  /**
+   * getBlockByNumber [group, node, n, onlyHeader, onlyTxHash] as JsonRpcImpl_2_0's toJsonResp writes a block: the
+   * header fields, then `transactions` (hashes with onlyTxHash, objects otherwise; absent with onlyHeader).
+   */
+  private blockJson(n: NodeState, params: unknown[]): Record<string, unknown> {
+    const number = params[2];
+    if (typeof number !== "number" || !Number.isInteger(number)) throw new RpcFault(-32603, "Value is not convertible to Int64.");
+    if (number < 0 || number > this.heightOf(n)) throw new RpcFault(3008, `getBlockByNumber: block ${number} not found`);
+    const block = this.blocks[number];
+    const header = {
+      hash: this.blockHash(n, number),
+      version: 0,
+      txsRoot: keccak256(Buffer.from(`txs/${number}`)),
+      receiptsRoot: keccak256(Buffer.from(`receipts/${number}`)),
+      stateRoot: keccak256(Buffer.from(`state/${number}`)),
+      number,
+      gasUsed: "0",
+      timestamp: block.committedAt,
+      sealer: 0,
+      extraData: "0x",
+      consensusWeights: this.sealers.map((x) => x.weight),
+      sealerList: this.sealers.map((x) => `0x${x.nodeId}`),
+      parentInfo: number > 0 ? [{ blockNumber: number - 1, blockHash: this.blockHash(n, number - 1) }] : [],
+      signatureList: [],
+    };
+    const onlyHeader = params.length > 3 ? params[3] === true : true;
+    const onlyTxHash = params.length > 4 ? params[4] === true : true;
+    if (onlyHeader) return header;
+    return { ...header, transactions: block.txs.map((t) => (onlyTxHash ? t.hash : { hash: t.hash, from: t.sender, to: t.to, nonce: Buffer.from(t.nonce, "latin1").toString("hex"), blockLimit: Number(t.blockLimit), version: t.version })) };
   }
 }
 

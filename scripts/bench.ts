@@ -1,5 +1,5 @@
-import { formatProgress, formatTable, goalsMissed } from "../bench/report";
 import { parseCli, UsageError, USAGE } from "../bench/cli-options";
+import { formatTable, goalsMissed, progressWriter } from "../bench/report";
 import { runBench } from "../bench/run";
 
 /** `npm run bench`: the transaction load generator. SIGINT stops it with a partial report (exit 130). */
@@ -17,12 +17,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const stop = new AbortController();
-  process.once("SIGINT", () => {
-    process.stderr.write("[bench] interrupted: stopping, partial report follows\n");
+  process.on("SIGINT", () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write("\n[bench] interrupted: stopping, partial report follows (Ctrl-C again to quit at once)\n");
     stop.abort();
   });
-  const report = await runBench(choice.options, { signal: stop.signal, onProgress: (p) => process.stderr.write(`${formatProgress(p)}\n`) });
-  console.log(choice.json ? JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2) : formatTable(report, choice.goals));
+  const progress = progressWriter(process.stderr);
+  const report = await runBench(choice.options, { signal: stop.signal, onProgress: progress.onProgress, log: (line) => process.stderr.write(`${line}\n`) }).finally(progress.end);
+  console.log(choice.json ? JSON.stringify(report, null, 2) : formatTable(report, choice.goals));
   if (report.interrupted) return 130;
   return goalsMissed(report, choice.goals).length ? 1 : 0;
 }

@@ -4,26 +4,33 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Transaction, Wallet } from "ethers";
 import { parseCli, UsageError } from "../bench/cli-options";
-import { runBench, type BenchOptions } from "../bench/run";
+import type { Web3Options } from "../bench/options";
+import { runBench } from "../bench/run";
 import { addressOf, deriveSenderKeys } from "../bench/senders";
-import { preSign } from "../bench/sign-pool";
-import { signTransfer } from "../bench/signer";
+import { SignPool, TxFeed } from "../bench/sign-pool";
+import { signTransfer, type Web3Template } from "../bench/signer";
 import { percentile, summarize } from "../bench/stats";
+import { fastSigner } from "../fisco/secp256k1";
 import { RejectingProxyDouble } from "../doubles/bench-proxy-double";
 import { startHardhatNode, type HardhatNode } from "../doubles/hardhat-node";
 
 const template = { chainId: 20200n, gasPrice: 0n, gasLimit: 100_000n, to: "0x000000000000000000000000000000000000dEaD" };
 
-describe("pre-signed transactions", () => {
-  test("every signature recovers its sender, with the right chain id and contiguous nonces per sender", async () => {
+describe("pre-signed web3 transactions", () => {
+  test("every signature recovers its sender, with the right chain id and contiguous nonces per sender, across chunks", async () => {
     const keys = deriveSenderKeys("test", 5);
-    const senders = keys.map((privateKey, i) => ({ privateKey, nonce: 10 * i }));
-    const signed = await preSign(senders, 103, template, 2);
-    assert.equal(signed.raw.length, 103);
+    const web3: Web3Template = { kind: "web3", ...template, firstNonces: keys.map((_, i) => 10 * i) };
+    const pool = new SignPool(2);
+    const feed = new TxFeed(pool, keys, { total: 103, chunk: 40 }, () => web3);
+    const raw: string[] = [];
+    for (let tx; (tx = await feed.next()) !== undefined; ) raw.push(tx);
+    await pool.close();
+    assert.equal(raw.length, 103);
+    assert.equal(pool.signed, 103);
     const nonces = new Map<string, number[]>();
-    signed.raw.forEach((raw, i) => {
-      const tx = Transaction.from(raw);
-      assert.equal(tx.from, addressOf(keys[signed.senderOf[i]]), `tx ${i}`);
+    raw.forEach((one, i) => {
+      const tx = Transaction.from(one);
+      assert.equal(tx.from, addressOf(keys[i % keys.length]), `tx ${i}`);
       assert.equal(tx.chainId, 20200n);
       nonces.set(tx.from!, [...(nonces.get(tx.from!) ?? []), tx.nonce]);
     });
@@ -36,7 +43,7 @@ describe("pre-signed transactions", () => {
 
   test("byte for byte what ethers' Wallet.signTransaction writes (both sign deterministically, RFC 6979)", async () => {
     const key = deriveSenderKeys("bytes", 1)[0];
-    const ours = signTransfer(Buffer.from(key.slice(2), "hex"), 7, template);
+    const ours = signTransfer(fastSigner(key).sign, 7, template);
     const theirs = await new Wallet(key).signTransaction({ type: 0, nonce: 7, to: template.to, value: 0n, data: "0x", gasLimit: template.gasLimit, gasPrice: 0n, chainId: 20200n });
     assert.equal(ours, theirs);
   });
@@ -62,19 +69,33 @@ describe("command line", () => {
 
   test("bad usage names the flag and what is allowed", () => {
     assert.throws(() => parseCli(["--web3", "http://x:8545", "--txs", "10", "--concurrency", "1", "--batch", "9"]), /--batch must be an integer from 1 to 8 \(got "9"\)/);
-    assert.throws(() => parseCli(["--txs", "10", "--concurrency", "1"]), /--web3 is required/);
-    assert.equal(parseCli(["--dry-run", "--txs", "10"]).options.concurrency, 16, "--dry-run needs no --concurrency: it has a default");
+    assert.throws(() => parseCli(["--txs", "10", "--concurrency", "1"]), /--sdk-dir <dir> or --rpc <url,...> .* is required/);
+    assert.throws(() => parseCli(["--rpc", "https://x:20200", "--txs", "10"]), /--ca, --cert and --key are required for https:\/\/ RPC URLs/);
+    assert.throws(() => parseCli(["--dry-run", "--txs", "5", "--batch", "2"]), /--batch: only used with --web3/);
+    assert.throws(() => parseCli(["--web3", "http://x:8545", "--txs", "5", "--fund", "--admin-key", "k"]), /--fund needs the native RPC/);
+    assert.throws(() => parseCli(["--web3", "http://x:8545", "--txs", "5", "--duration", "3"]), /--txs and --duration: give one of them/);
+    assert.throws(() => parseCli(["--web3", "http://x:8545"]), /--txs N or --duration S is required/);
+    assert.equal(parseCli(["--dry-run", "--txs", "10"]).options.concurrency, 512, "--dry-run needs no --concurrency: it has a default");
     assert.throws(() => parseCli(["--web3", "ftp://x", "--txs", "1", "--concurrency", "1"]), /--web3: "ftp:\/\/x" must be an https:\/\/ or http:\/\/ URL/);
     usage("--web3", "http://x:8545", "--txs", "0", "--concurrency", "1");
     usage("--web3", "http://x:8545", "--txs", "5", "--concurrency", "1", "--max-error-rate", "2");
     usage("--dry-run", "--txs", "5", "--concurrency", "1", "--nope");
+    usage("--dry-run", "--txs", "5", "--min-tps", "fast");
   });
 
-  test("defaults: batches of 8, 16 senders from a seed", () => {
-    const { options } = parseCli(["--dry-run", "--txs", "5", "--concurrency", "2"]);
-    assert.equal(options.batch, 8);
-    assert.equal(options.senders, 16);
-    assert.equal(options.seed, "fisco-bench");
+  test("defaults: the native path, 512 in flight, 16 senders from a seed; web3: batches of 8, 16 in flight", () => {
+    const native = parseCli(["--dry-run", "--txs", "5"]).options;
+    assert.equal(native.mode, "native");
+    assert.equal(native.concurrency, 512);
+    assert.equal(native.senders, 16);
+    assert.equal(native.seed, "fisco-bench");
+    const web3 = parseCli(["--web3", "http://x:8545", "--duration", "30"]).options as Web3Options;
+    assert.equal(web3.mode, "web3");
+    assert.equal(web3.batch, 8);
+    assert.equal(web3.concurrency, 16);
+    assert.equal(web3.durationMs, 30_000);
+    assert.equal(web3.txs, null);
+    assert.equal(web3.balanceCheck, true);
   });
 });
 
@@ -90,8 +111,8 @@ describe("against a real hardhat node", () => {
   });
   after(() => node.stop());
 
-  const options = (web3: string, txs: number, senderKeys = keys, timeout = 20): BenchOptions => ({
-    ...parseCli(["--web3", web3, "--txs", String(txs), "--concurrency", "4", "--poll-ms", "50", "--timeout", String(timeout)]).options,
+  const options = (web3: string, txs: number, senderKeys = keys, timeout = 20): Web3Options => ({
+    ...(parseCli(["--web3", web3, "--txs", String(txs), "--concurrency", "4", "--poll-ms", "50", "--timeout", String(timeout), "--threads", "2"]).options as Web3Options),
     keys: senderKeys,
     senders: senderKeys.length,
   });
@@ -102,7 +123,8 @@ describe("against a real hardhat node", () => {
     assert.equal(report.confirmed, 120, JSON.stringify(report.errors));
     assert.deepEqual(report.errors, {});
     assert.equal(report.errorRate, 0);
-    assert.ok(report.confirmedTps! > 0 && report.submittedTps! > 0);
+    assert.ok(report.clientTps! > 0 && report.submittedTps! > 0);
+    assert.ok(report.chain && report.chain.transactions >= 120, "the chain's rate from eth_getBlockByNumber");
     assert.ok(report.latencyMs.p50! <= report.latencyMs.p95! && report.latencyMs.p95! <= report.latencyMs.p99!);
     assert.equal(report.chainId, "20200");
   });
@@ -124,6 +146,17 @@ describe("against a real hardhat node", () => {
     } finally {
       await proxy.stop();
     }
+  });
+
+  test("a zero-balance sender fails fast, and the message says how to fund it (exit 1)", async () => {
+    const unfunded = deriveSenderKeys("unfunded", 2);
+    await assert.rejects(runBench(options(node.url, 10, unfunded)), /2 of 2 senders have balance 0 .*--fund --admin-key .*--no-balance-check/s);
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "scripts", "bench.ts"), "--web3", node.url, "--txs", "10", "--seed", "unfunded", "--senders", "2"], { cwd: join(__dirname, "..") });
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /bench failed: 2 of 2 senders have balance 0/);
   });
 
   test("Ctrl-C stops the CLI cleanly with a partial report and exit code 130", async () => {

@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { consensusKeyFromSeed } from "../chain/keys";
 import { bundleVerifier } from "../scripts/bundle-verifier";
 import { runCli, type CliIo } from "../verify/cli";
-import { endpointsFromUrls, readPrivateKeyFile } from "../verify/cli-options";
+import { endpointsFromUrls, readPrivateKeyFile } from "../cli/sdk-dir";
 import type { VerificationReport } from "../verify/report";
 import { FiscoRpcDouble } from "../doubles/fisco-rpc-double";
 import { chainFixture, type ChainFixture } from "../doubles/chain-fixture";

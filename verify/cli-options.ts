@@ -1,8 +1,6 @@
-import { createPrivateKey } from "node:crypto";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { SDK_FILES, type Endpoints } from "../chain/render/sdk-configs";
-import { fail, numberFlag, readText, UsageError, urlList } from "../cli/flags";
+import { fail, numberFlag, UsageError, urlList } from "../cli/flags";
+import { endpointEntries, endpointsFromUrls, readPrivateKeyFile, readSdkEndpoints, readTlsFiles } from "../cli/sdk-dir";
 import type { SealerExpectation } from "./checks";
 import type { RpcEndpoint } from "../fisco/rpc-client";
 import type { VerifyOptions } from "./run";
@@ -49,15 +47,6 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const NODE_ID = /^[0-9a-fA-F]{128}$/;
 
 
-/** node0-style names from URLs: the host's first DNS label, or host:port when that is not unique. */
-export function endpointsFromUrls(list: readonly string[]): RpcEndpoint[] {
-  const label = (u: URL) => (/^[\d.]+$|^\[/.test(u.hostname) ? u.host : u.hostname.split(".")[0]);
-  const parsed = list.map((u) => new URL(u));
-  const labels = parsed.map(label);
-  const unique = new Set(labels).size === labels.length;
-  return parsed.map((u, i) => ({ name: unique ? labels[i] : u.host, url: list[i] }));
-}
-
 function sealerExpectation(count: string | undefined, ids: string | undefined): SealerExpectation {
   if (count !== undefined && ids !== undefined) fail("--expect-sealers and --expect-node-ids cannot be combined: give one");
   const n = numberFlag("--expect-sealers", count, 1, 1000, true, "an integer");
@@ -67,39 +56,6 @@ function sealerExpectation(count: string | undefined, ids: string | undefined): 
   if (list.length === 0) fail("--expect-node-ids: give at least one node id");
   for (const id of list) if (!NODE_ID.test(id)) fail(`--expect-node-ids: "${id.slice(0, 20)}${id.length > 20 ? "…" : ""}" is not a 128-hex node id (the content of node.nodeid)`);
   return { kind: "ids", ids: list.map((id) => id.toLowerCase()) };
-}
-
-/** A web3 signing key from a file: 0x-hex (32 bytes) or a secp256k1 PEM as FISCO's get_account.sh writes it. */
-export function readPrivateKeyFile(flag: string, file: string): string {
-  const text = readText(flag, file).trim();
-  if (/^(0x)?[0-9a-fA-F]{64}$/.test(text)) return `0x${text.replace(/^0x/, "").toLowerCase()}`;
-  try {
-    const jwk = createPrivateKey(text).export({ format: "jwk" });
-    if (jwk.crv !== "secp256k1" || !jwk.d) fail(`${flag}: ${file} is not a secp256k1 key`);
-    return `0x${Buffer.from(jwk.d, "base64url").toString("hex").padStart(64, "0")}`;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    return fail(`${flag}: ${file} holds neither a 0x-hex private key nor a PEM key`);
-  }
-}
-
-/** endpoints.json as the verifier reads it: `rpc.nonMembers` (and `web3.nonMembers`) may be absent (older Secrets). */
-type SdkEndpoints = Omit<Endpoints, "rpc"> & { readonly rpc: { readonly nodes: Record<string, string>; readonly nonMembers?: Record<string, string> } };
-
-const isUrlMap = (value: unknown): value is Record<string, string> => value !== null && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((u) => typeof u === "string");
-
-function readEndpoints(dir: string): SdkEndpoints {
-  const text = readText("--sdk-dir", join(dir, SDK_FILES.endpoints));
-  try {
-    const parsed = JSON.parse(text) as SdkEndpoints;
-    if (!parsed?.rpc?.nodes || !isUrlMap(parsed.rpc.nodes)) throw new Error("no rpc.nodes");
-    if (parsed.rpc.nonMembers !== undefined && !isUrlMap(parsed.rpc.nonMembers)) throw new Error("rpc.nonMembers is not a map of node names to URLs");
-    const shared = Object.keys(parsed.rpc.nonMembers ?? {}).filter((name) => name in parsed.rpc.nodes);
-    if (shared.length > 0) throw new Error(`${shared.join(", ")} listed in both rpc.nodes and rpc.nonMembers`);
-    return parsed;
-  } catch (error) {
-    return fail(`--sdk-dir: ${join(dir, SDK_FILES.endpoints)} is not the SDK Secret's endpoints.json (${(error as Error).message})`);
-  }
 }
 
 /** Parse argv into runVerification options; throws UsageError naming the flag and what is allowed. */
@@ -141,10 +97,9 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
   const str = (name: string) => values[name] as string | undefined;
 
   const sdkDir = str("sdk-dir");
-  const sdk = sdkDir === undefined ? undefined : readEndpoints(sdkDir);
+  const sdk = sdkDir === undefined ? undefined : readSdkEndpoints(sdkDir);
   const rpcFlag = str("rpc");
   const nonMembersFlag = str("non-members");
-  const entries = (map: Record<string, string> | undefined) => Object.entries(map ?? {}).map(([name, url]) => ({ name, url }));
   let rpc: RpcEndpoint[] | undefined;
   let nonMembers: RpcEndpoint[];
   if (rpcFlag !== undefined || nonMembersFlag !== undefined) {
@@ -155,30 +110,26 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
       const named = endpointsFromUrls([...memberUrls, ...outsideUrls]);
       [rpc, nonMembers] = [named.slice(0, memberUrls.length), named.slice(memberUrls.length)];
     } else {
-      rpc = entries(sdk?.rpc.nodes);
+      rpc = endpointEntries(sdk?.rpc.nodes);
       nonMembers = endpointsFromUrls(outsideUrls);
       const clash = nonMembers.filter((e) => rpc!.some((m) => m.name === e.name));
       if (clash.length > 0) fail(`--non-members: ${clash.map((e) => e.name).join(", ")} is also a name in endpoints.json's rpc.nodes`);
     }
   } else {
-    rpc = sdk ? entries(sdk.rpc.nodes) : undefined;
-    nonMembers = entries(sdk?.rpc.nonMembers);
+    rpc = sdk ? endpointEntries(sdk.rpc.nodes) : undefined;
+    nonMembers = endpointEntries(sdk?.rpc.nonMembers);
   }
   if (!rpc || rpc.length === 0) fail("--rpc: give the node URLs (https://host:20200,...) or --sdk-dir <dir>");
 
-  const file = (flag: "ca" | "cert" | "key", sdkName: string) => {
-    const path = str(flag) ?? (sdkDir !== undefined ? join(sdkDir, sdkName) : undefined);
-    return path === undefined ? undefined : readText(`--${flag}`, path);
-  };
   const needsTls = [...rpc, ...nonMembers].some((e) => e.url.startsWith("https:"));
-  const [ca, cert, key] = [file("ca", SDK_FILES.caCert), file("cert", SDK_FILES.cert), file("key", SDK_FILES.key)];
+  const { ca, cert, key } = readTlsFiles({ ca: str("ca"), cert: str("cert"), key: str("key") }, sdkDir);
   if (needsTls && (!ca || !cert || !key)) fail(`--ca, --cert and --key are required for https:// RPC URLs (missing ${[!ca && "--ca", !cert && "--cert", !key && "--key"].filter(Boolean).join(", ")}), or give --sdk-dir`);
 
   const web3Flag = str("web3");
   let web3: RpcEndpoint[] | undefined;
   if (web3Flag === "sdk") {
     if (!sdk?.web3) fail("--web3 sdk: needs --sdk-dir whose endpoints.json lists web3 endpoints (web3.enabled in the stack)");
-    web3 = Object.entries(sdk.web3.nodes).map(([name, url]) => ({ name, url }));
+    web3 = endpointEntries(sdk.web3.nodes);
   } else if (web3Flag !== undefined) {
     web3 = endpointsFromUrls(urlList("--web3", web3Flag));
   }
