@@ -2,7 +2,7 @@ import { sha256Hex } from "./digest";
 import { CHART_DEFAULT_CLIENT_LABELS, replacingChartDefaults } from "./labels";
 import { declaredSealerNames } from "./membership";
 import { rolloutWaves } from "./rollout";
-import { benchBundleName, readinessBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, serviceHost, verifierBundleName, web3ServiceName } from "./naming";
+import { benchBundleName, readinessBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, verifierBundleName } from "./naming";
 import type { ChainSpec } from "./spec";
 import type { VerificationRun } from "./verification-run";
 
@@ -23,7 +23,10 @@ export function verificationValues(spec: ChainSpec, run?: VerificationRun) {
   };
 }
 
-/** The optional load-generator Job; `bundleDigest` (of the bench bundle) and the settings make its run id. */
+/**
+ * The optional load-generator Job: native transactions through the SDK Secret (so it needs no web3); `bundleDigest`
+ * (of the bench bundle) and the settings make its run id.
+ */
 export function benchValues(spec: ChainSpec, bundleDigest?: string) {
   if (!spec.bench.enabled || !bundleDigest) return { enabled: false };
   const { txs, concurrency, senders, seed, timeoutSeconds } = spec.bench;
@@ -32,7 +35,7 @@ export function benchValues(spec: ChainSpec, bundleDigest?: string) {
     runId: sha256Hex(JSON.stringify([spec.bench, bundleDigest])).slice(0, 16),
     image: { ...spec.verification.image, pullPolicy: spec.imagePullPolicy },
     bundleConfigMap: benchBundleName(spec),
-    web3Url: `http://${serviceHost(spec, web3ServiceName(spec))}:${spec.ports.web3}`,
+    sdkSecretName: sdkSecretName(spec),
     txs,
     concurrency,
     senders,

@@ -126,7 +126,7 @@ export const chainConfigSchema = z.strictObject({
     .strictObject({
       enabled: bool().default(false),
       txs: int(1, 10_000_000).default(10_000),
-      concurrency: int(1, 1024).default(16),
+      concurrency: int(1, 20_000).default(512),
       senders: int(1, 100_000).default(16),
       seed: z.string({ error: "must be a text" }).min(1).default("fisco-bench"),
       timeoutSeconds: int(10, 3600).default(300),
@@ -274,7 +274,6 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
     add("kubernetes.context", "is required when protect is true (or kubernetes.inCluster: true where the program runs in the cluster, e.g. the Pulumi Kubernetes Operator): name the kubeconfig context of this stack's cluster, so that an update never lands on whatever context is current");
   }
   if (config.kubernetes.context && config.kubernetes.inCluster) add("kubernetes.inCluster", "cannot be true together with kubernetes.context: choose one");
-  if (config.bench.enabled && !config.web3.enabled) add("bench.enabled", "needs web3.enabled: the load generator sends through the web3 RPC");
   for (const kind of ["rpc", "web3"] as const) {
     const svc = config.services[kind];
     if (svc.nodePort !== undefined && svc.type !== "NodePort") add(`services.${kind}.nodePort`, `is allowed only with type NodePort (type is ${svc.type})`);

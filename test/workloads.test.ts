@@ -141,15 +141,18 @@ describe("workloads.manager: gitops", () => {
 });
 
 describe("bench.enabled: the load generator as a Job of the chart", () => {
-  test("ships the bundled CLI and worker in a ConfigMap and runs them against the web3 Service", async () => {
-    const run = await runChain({ web3: { enabled: true }, bench: { enabled: true, txs: 500, concurrency: 4 } });
+  test("ships the bundled CLI and worker in a ConfigMap and runs them on the native path with the SDK Secret (no web3)", async () => {
+    const run = await runChain({ bench: { enabled: true, txs: 500, concurrency: 4 } });
     const bundle = k8sObject(run, "ConfigMap", "fisco-bench-bundle").data;
     assert.deepEqual(Object.keys(bundle).sort(), ["bench.js", "sign-worker.js"]);
     const job = run.engine.kubernetesObjects().find((r) => r.inputs.kind === "Job" && r.inputs.metadata.name.startsWith("fisco-bench-"))!.inputs;
     const [c] = job.spec.template.spec.containers;
     assert.deepEqual(c.command, ["node", "/bench/bench.js"]);
-    assert.ok(c.args.includes("--web3=http://fisco-web3.fisco.svc.cluster.local:8545"));
+    assert.ok(c.args.includes("--sdk-dir=/sdk") && !c.args.some((a: string) => a.startsWith("--web3")));
     assert.ok(c.args.includes("--txs=500") && c.args.includes("--concurrency=4"));
+    const sdk = job.spec.template.spec.volumes.find((v: { name: string }) => v.name === "sdk");
+    assert.equal(sdk.secret.secretName, "fisco-sdk");
+    assert.deepEqual(c.volumeMounts.find((m: { name: string }) => m.name === "sdk"), { name: "sdk", mountPath: "/sdk", readOnly: true });
     assert.equal(job.spec.template.metadata.labels["fisco-bcos.io/client"], "true", "admitted by the NetworkPolicy");
     validateWithKubernetesModels(job);
   });
