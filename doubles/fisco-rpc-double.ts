@@ -18,9 +18,11 @@ import { copyState, deploy, emptyState, execute, type ChainState } from "./fisco
  * decoded fields, recovers the sender from the 65-byte r‖s‖v signature and applies the txpool checks (chain id,
  * group id, block limit, nonce). A broken encoder, hasher or signer therefore fails here as it would on a node.
  *
- * Contract execution is not an EVM: a deploy whose input is exactly the probe's creation code creates a "probe"
- * contract whose set(uint256)/get() semantics are simulated (store / return slot 0, revert on 0); anything else
- * reverts. Blocks are sealed only when there are transactions, as FISCO 3.x does.
+ * Contract execution is not an EVM (doubles/fisco-executor.ts): deploys of the verifier's probe and of the load
+ * generator's benchmark contract are recognised by their creation code and their functions simulated; anything else
+ * reverts; SystemConfigPrecompiled's feature switches and BalancePrecompiled run as v3.16.4 runs them; system
+ * contracts of other modules plug in through `systemContracts`. Blocks are sealed only when there are transactions,
+ * as FISCO 3.x does, at most block_tx_count_limit at a time; beyond the txpool limit it answers TxPoolIsFull.
  *
  * Membership: the sealer list (default every node) and the observer list (default empty) are the chain's, answered
  * by getSealerList and getObserverList alike on every node. A node in neither is a free node: it answers and syncs

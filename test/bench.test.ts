@@ -179,3 +179,10 @@ describe("against a real hardhat node", () => {
     }
   });
 });
+
+describe("latency summary of a long run", () => {
+  test("a million samples: one sort, no call-stack limit", () => {
+    const samples = Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) % 1_000_000);
+    assert.deepEqual(summarize(samples), { count: 1_000_000, p50: 499_999, p95: 949_999, p99: 989_999, max: 999_999 });
+  });
+});
