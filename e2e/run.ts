@@ -81,6 +81,11 @@ async function main(): Promise<number> {
     await stopAll();
     if (!options.keep) for (const c of clusters) await c.down().catch(() => undefined);
   };
+  // Whatever breaks in the harness itself, the clusters go.
+  process.on("uncaughtException", (error) => {
+    process.stderr.write(`e2e: harness error: ${error.stack ?? error}\n`);
+    void teardown().finally(() => process.exit(1));
+  });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       if (interrupted) process.exit(130);

@@ -44,6 +44,8 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    // A child may exit before it reads its input (EPIPE): that is its exit status's business, not a crash here.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
     const finish = (code: number) => {
       live.delete(child);
