@@ -104,17 +104,36 @@ async function hardhatRuns(): Promise<BenchReport[]> {
   }
 }
 
-function machine(): string {
-  const [one, five] = loadavg();
-  const compilers = spawnSync("ps", ["-eo", "ni,comm"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /cc1plus|\bgo\b|compile/.test(l)).length;
+/** This process and the ones that started it (npm, tsx), from /proc. */
+function ancestors(pid: number): Set<number> {
+  const out = new Set<number>();
+  for (let p = pid; p > 1 && !out.has(p); ) {
+    out.add(p);
+    p = Number(readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]?.split(" ")[1] ?? 0);
+  }
+  return out;
+}
+
+/** Other processes using at least 10 % of a CPU (name and nice value), e.g. "cc1plus (nice 19) ×2". */
+function otherLoad(): string {
+  const rows = spawnSync("ps", ["-eo", "pid,ni,pcpu,comm", "--no-headers"], { encoding: "utf8" }).stdout.trim().split("\n");
+  const ours = ancestors(process.pid);
+  const busy = rows.map((r) => r.trim().split(/\s+/)).filter(([pid, , cpu, comm]) => !ours.has(Number(pid)) && comm !== "ps" && Number(cpu) >= 10);
+  const counts = new Map<string, number>();
+  for (const [, ni, , comm] of busy) counts.set(`${comm} (nice ${ni})`, (counts.get(`${comm} (nice ${ni})`) ?? 0) + 1);
+  return [...counts].map(([what, n]) => (n > 1 ? `${what} ×${n}` : what)).join(", ") || "none";
+}
+
+function machine(before: { load: number[]; others: string }): string {
+  const after = loadavg();
   return (
-    `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ` +
-    `load average ${one.toFixed(1)} / ${five.toFixed(1)} (1 / 5 min) at the end, ${compilers} background compiler process(es) running at nice 10–19; ` +
+    `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. ` +
+    `Load average (1 min) ${before.load[0].toFixed(1)} at the start, ${after[0].toFixed(1)} at the end; other busy processes at the start: ${before.others}; ` +
     `this benchmark at nice ${getPriority()}`
   );
 }
 
-function section(signing: Awaited<ReturnType<typeof signingRates>>, bundled: number, capacity: CapacityRun[], load: BenchReport[]): string {
+function section(before: { load: number[]; others: string }, signing: Awaited<ReturnType<typeof signingRates>>, bundled: number, capacity: CapacityRun[], load: BenchReport[]): string {
   const m = (reports: BenchReport[], pick: (r: BenchReport) => number | null) => median(reports.map((r) => pick(r) ?? NaN));
   const cap = capacity.map((c) => c.report);
   const cpuPerTx = median(capacity.map((c) => c.cpuMicrosPerTx));
@@ -122,8 +141,8 @@ function section(signing: Awaited<ReturnType<typeof signingRates>>, bundled: num
     "<!-- load:begin -->",
     "## Load generator (`npm run bench`, `npm run bench:load`)",
     "",
-    `Machine: ${machine()}. Medians of ${RUNS} runs. The machine was shared with long background compiles during these runs, so`,
-    "the figures are lower than on an idle machine and vary between runs.",
+    `Machine: ${machine(before)}. Medians of ${RUNS} runs. The machine was shared with other work (long compiles and test`,
+    "runs of other sessions) during these runs, so the figures are lower than on an idle machine and vary between runs.",
     "",
     `**Signing** (\`--dry-run --txs ${SIGN_TXS}\`, native transactions calling the benchmark contract from 16 senders, thread start-up excluded): ` +
       `**${fmt(signing.rate)} tx/s** on ${signing.threads} worker threads (${signing.backend}); goal ≥ 20,000 on 2 cores. ` +
@@ -154,12 +173,14 @@ function section(signing: Awaited<ReturnType<typeof signingRates>>, bundled: num
 }
 
 async function main() {
+  const before = { load: loadavg(), others: otherLoad() };
+  console.log(`  load average ${before.load[0].toFixed(1)}; other busy processes: ${before.others}`);
   const signing = await signingRates();
   const bundled = await bundleSigningRate();
   console.log(`  bundled signing: ${fmt(bundled)} tx/s`);
   const capacity = await capacityRuns();
   const load = await hardhatRuns();
-  const text = section(signing, bundled, capacity, load);
+  const text = section(before, signing, bundled, capacity, load);
   const current = existsSync(DOC) ? readFileSync(DOC, "utf8") : "# Benchmarks\n";
   const pattern = /<!-- load:begin -->[\s\S]*<!-- load:end -->/;
   writeFileSync(DOC, pattern.test(current) ? current.replace(pattern, text) : `${current.trimEnd()}\n\n${text}\n`);
