@@ -91,6 +91,10 @@ describe("npm run bench -- --web3 … --fund", () => {
   let node: HardhatNode;
   before(async () => {
     node = await startHardhatNode();
+    // Seal by interval as a FISCO chain does: with automine, hardhat refuses a nonce that overtakes its predecessor
+    // (the workers' batches race), which made this test flaky.
+    await node.rpc("evm_setAutomine", [false]);
+    await node.rpc("evm_setIntervalMining", [100]);
   });
   after(() => node.stop());
 
