@@ -16,6 +16,7 @@ import { ChainWorkloads } from "./chain-workloads";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
+import { knownInPreview } from "./preview-stand-in";
 import { SdkSecret } from "./sdk-secret";
 import type { VerificationOutput } from "./verification-report";
 
@@ -65,15 +66,24 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     this.adminPrivateKey = admin.privateKeyHex;
     const wantedGenesis = pulumi.all([this.nodeIds, admin.address]).apply(([nodeIds, adminAddress]) => renderGenesis(spec, { nodeIds, adminAddress }));
     const recorded = new GenesisRecord(`${name}-genesis`, { chainName: spec.chainName, namespace, genesis: wantedGenesis }, identity).genesis;
+    // A preview does not know the ids of nodes the update adds; they cannot be in the recorded genesis. Without them
+    // the check waits for the update, and the genesis (known from the record) stays known for the chart's values.
+    const previewIds = pulumi.all(Object.fromEntries(Object.entries(keys).map(([node, key]) => [node, knownInPreview(key.nodeId, undefined)])));
     // Everything the nodes and clients get follows from this checked genesis: a refused change stops them all.
-    this.genesis = checkedGenesis(recorded, wantedGenesis, this.nodeIds, this);
+    this.genesis = checkedGenesis(recorded, knownInPreview(wantedGenesis, undefined), previewIds, this);
     this.genesisDigest = this.genesis.apply(sha256Hex);
     this.caCertPem = pki.caCertPem;
     const nodeExpiry = pulumi.all(Object.fromEntries(spec.nodes.map((n) => [n.name, pki.nodes[n.name].expires])));
     this.certificateExpiry = pulumi.all([pki.caExpires, pki.sdk.expires, nodeExpiry]).apply(([ca, sdk, nodes]) => ({ ca, sdk, nodes }));
     // A node reads its certificates and key only at start: a digest of the public parts rolls it when they change.
     const identityDigests = pulumi.all(
-      Object.fromEntries(spec.nodes.map((n) => [n.name, pulumi.all([pki.caCertPem, pki.nodes[n.name].certPem, keys[n.name].nodeId]).apply((parts) => sha256Hex(parts.join("\n")))])),
+      Object.fromEntries(
+        spec.nodes.map((n) => {
+          const digest = pulumi.all([pki.caCertPem, pki.nodes[n.name].certPem, keys[n.name].nodeId]).apply((parts) => sha256Hex(parts.join("\n")));
+          // Keys the update makes: their StatefulSet changes (or is created) anyway.
+          return [n.name, knownInPreview(digest, "new identity: made by the update")];
+        }),
+      ),
     );
 
     const configIni = renderConfigIni(spec);
@@ -96,7 +106,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     });
 
     this.sdkSecretName = sdkSecretName(spec);
-    const members = pulumi.all([this.genesis, this.nodeIds]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, ids));
+    const members = pulumi.all([this.genesis, previewIds]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, knownIds(ids)));
     const clientView = members.apply((names) => ({ ...spec, members: names }));
     this.endpoints = clientView.apply(renderEndpoints);
     const sdk = new SdkSecret(
@@ -141,15 +151,22 @@ function chainProvider(name: string, spec: ChainSpec, parent: pulumi.Resource): 
  */
 function checkedGenesis(
   recorded: pulumi.Output<string>,
-  wanted: pulumi.Output<string>,
-  nodeIds: pulumi.Output<Record<string, string>>,
+  wanted: pulumi.Output<string | undefined>,
+  nodeIds: pulumi.Output<Record<string, string | undefined>>,
   resource: pulumi.Resource,
 ): pulumi.Output<string> {
   return pulumi.all([recorded, wanted, nodeIds]).apply(([r, w, ids]) => {
-    const names = Object.fromEntries(Object.entries(ids).map(([node, id]) => [id, node]));
+    // Only in a preview that adds nodes (their ids are made by the update): the update runs the check.
+    if (w === undefined) return r;
+    const names = Object.fromEntries(Object.entries(knownIds(ids)).map(([node, id]) => [id, node]));
     const { refusals, warnings } = genesisSettingChanges(r, w, names);
     for (const message of warnings) pulumi.log.warn(`the genesis is fixed at creation and kept: ${message}`, resource);
     if (refusals.length > 0) throw new pulumi.ResourceError(`genesis-only settings changed after the chain was created:\n  ${refusals.join("\n  ")}`, resource);
     return r;
   });
+}
+
+/** The node ids a preview knows (all of them outside a preview). */
+function knownIds(ids: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -14,6 +14,10 @@ export interface OfflineRunOptions {
   readonly config: Readonly<Record<string, string>>;
   /** Reuse provider state from an earlier run (same key material), as a stack's state does. */
   readonly providerState?: ProviderState;
+  /** Run as `pulumi preview` does (isDryRun): only the tests use it, with an engine that answers some outputs as unknown. */
+  readonly preview?: boolean;
+  /** The engine to use instead of a new OfflineEngine over `providerState`. */
+  readonly engine?: OfflineEngine;
 }
 
 export interface OfflineRun {
@@ -23,8 +27,8 @@ export interface OfflineRun {
 
 /** Run the real Pulumi program in-process, with the offline engine standing in for the Pulumi engine and providers. */
 export async function runProgramOffline(options: OfflineRunOptions): Promise<OfflineRun> {
-  const engine = new OfflineEngine(options.providerState);
-  await pulumi.runtime.setMocks(engine, PROJECT, options.stack, false);
+  const engine = options.engine ?? new OfflineEngine(options.providerState);
+  await pulumi.runtime.setMocks(engine, PROJECT, options.stack, options.preview ?? false);
   forwardResourceOptions(engine);
   pulumi.runtime.setAllConfig({ ...options.config }, []);
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => fiscoBcosProgram())) ?? {};
