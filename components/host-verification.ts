@@ -44,7 +44,7 @@ export interface HostVerificationArgs {
 /**
  * Optional (verification.hostRpcEndpoints): a ResourceHook that runs the verifier from the machine running
  * `pulumi up`, after the workloads are up. It hangs off a small ConfigMap recording the run id, created after the
- * chart. Pulumi reports a failing after-hook as a warning; the in-cluster Job is what fails an update.
+ * chart. A failing after-hook fails the update: the engine reports it as an error (pulumi 3.248, docs/e2e.md).
  */
 export class HostVerification extends pulumi.ComponentResource {
   constructor(name: string, args: HostVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
