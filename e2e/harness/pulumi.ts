@@ -30,6 +30,8 @@ export interface EngineRun {
   readonly diagnostics: readonly Diagnostic[];
   /** Every error text: error diagnostics, failed operations and stderr. */
   readonly errorText: string;
+  /** The preview a plain `pulumi up` (or `destroy`) ran first, as the plan it printed; undefined with --skip-preview. */
+  readonly plan?: readonly Step[];
 }
 
 export interface StateResource {
@@ -118,8 +120,12 @@ export class PulumiCli {
     return engineRun(result, steps, doc.changeSummary ?? {}, diagnostics, []);
   }
 
-  up(stack: string, kubeconfig: string, flags: readonly string[] = []): Promise<EngineRun> {
-    return this.events(["up", "-s", stack, "--yes", "--skip-preview", "--json", ...flags], kubeconfig);
+  /**
+   * `pulumi up --skip-preview` by default (each scenario previews on its own where the plan matters); with
+   * `{ preview: true }` a plain `pulumi up`, which runs its preview first and stops when that fails.
+   */
+  up(stack: string, kubeconfig: string, flags: readonly string[] = [], options: { preview?: boolean } = {}): Promise<EngineRun> {
+    return this.events(["up", "-s", stack, "--yes", ...(options.preview ? [] : ["--skip-preview"]), "--json", ...flags], kubeconfig);
   }
 
   destroy(stack: string, kubeconfig: string, flags: readonly string[] = []): Promise<EngineRun> {
@@ -132,11 +138,15 @@ export class PulumiCli {
     const diagnostics: Diagnostic[] = [];
     const failures: string[] = [];
     let changes: Record<string, number> = {};
-    // `destroy --json` prints its preview as one JSON document first; when the preview fails, that is all there is.
+    let planned: Step[] | undefined;
+    // `destroy --json` and a plain `up --json` print their preview as one JSON document first; when the preview
+    // fails, that is all there is.
     if (result.stdout.startsWith("{\n")) {
       const [plan] = new JsonStreamSplitter().push(result.stdout);
       for (const d of plan?.diagnostics ?? []) diagnostics.push({ severity: d.severity, message: String(d.message ?? "").trim(), urn: d.urn });
-      for (const st of plan?.steps ?? []) steps.set(st.urn, { op: st.op, urn: st.urn, type: st.oldState?.type ?? st.newState?.type ?? typeFromUrn(st.urn), planned: true });
+      const previewed: Step[] = (plan?.steps ?? []).map((st: any) => ({ op: st.op, urn: st.urn, type: st.oldState?.type ?? st.newState?.type ?? typeFromUrn(st.urn), planned: true }));
+      for (const st of previewed) steps.set(st.urn, st);
+      planned = previewed;
       changes = plan?.changeSummary ?? {};
     }
     for (const line of result.stdout.split("\n")) {
@@ -156,7 +166,7 @@ export class PulumiCli {
       }
       if (event.summaryEvent) changes = event.summaryEvent.resourceChanges ?? {};
     }
-    return engineRun(result, [...steps.values()], changes, diagnostics, failures);
+    return { ...engineRun(result, [...steps.values()], changes, diagnostics, failures), plan: planned };
   }
 
   async exportState(stack: string, kubeconfig: string): Promise<StateResource[]> {

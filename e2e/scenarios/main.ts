@@ -1,6 +1,6 @@
 import { allowedDown, firstLines, makeStack, readyNodePods, waitFor, withCluster, type Context } from "../harness/context";
 import type { Cluster } from "../harness/cluster";
-import { urnName, type EngineRun } from "../harness/pulumi";
+import { urnName, type Diagnostic, type EngineRun, type Step } from "../harness/pulumi";
 import { analyseRollout, formatRollout } from "../harness/rollout";
 import { compareWithState, offlineRegistrations, type Divergence } from "../harness/offline-compare";
 import { changedKeys, identityOf, liveSnapshot, stateObjects, type LiveObject } from "../harness/snapshot";
@@ -107,17 +107,18 @@ export async function mainScenarios(ctx: Context): Promise<void> {
       s.check(up.run.endedAt >= lastReady, "pulumi up returned only after the last restarted node was Ready");
     });
 
-    await group.scenario("adding node4: nothing existing replaced (identity, Secrets, PVCs), no running node restarted", async (s) => {
+    await group.scenario("adding node4: the preview plans no delete, a plain pulumi up adds it; nothing existing replaced (identity, Secrets, PVCs), no running node restarted", async (s) => {
       const before = await liveSnapshot(cluster, ns);
       const idBefore = identityOf(await p.exportState(STACK, kc));
       p.editConfig(STACK, (c) => c.nodes.push({ name: "node4" }));
       const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
       s.require(preview.ok, "preview succeeds", preview.errorText);
-      const planned = changedSteps(preview);
-      s.check(replacements(preview).length === 0 && !preview.steps.some((st) => st.op === "delete"), "the plan replaces and deletes nothing", planned.filter((l) => !l.startsWith("create")).join("\n"));
-      incompletePreview(s, preview);
-      const up = s.engine("pulumi up", await p.up(STACK, kc));
-      s.require(up.ok, "pulumi up succeeds", up.errorText);
+      addedNodePlan(s, "the preview", preview.steps, preview.diagnostics, { ns, chain, node: "node4", existing: nodeNames().filter((n) => n !== "node4") });
+      s.note(`planned: ${summarise(changedSteps(preview))}`);
+      // A plain `pulumi up`: it previews first, and stops if that preview fails.
+      const up = s.engine("pulumi up", await p.up(STACK, kc, [], { preview: true }));
+      s.require(up.ok, "pulumi up (with its preview) succeeds", up.errorText);
+      addedNodePlan(s, "pulumi up's own preview", up.plan ?? [], up.diagnostics, { ns, chain, node: "node4", existing: nodeNames().filter((n) => n !== "node4") });
       const warn = up.diagnostics.find((d) => d.severity === "warning" && /node4/.test(d.message));
       if (warn) s.note(`program warning: ${firstLines(warn.message, 2)}`);
       const after = await liveSnapshot(cluster, ns);
@@ -266,16 +267,40 @@ export async function compareOffline(ctx: Context, s: Scenario, stack: string, s
 }
 
 /**
- * Chart v4 renders nothing during a preview when its values hold an unknown (here: a new node's keys, which the tls
- * provider makes during the update); the engine then plans every chart object it does not see for deletion.
+ * The plan of adding `node`: Chart v4 rendered (it renders nothing when one of its values is unknown, and the engine
+ * then plans every chart object it does not see for deletion, pulumi/pulumi-kubernetes#3699; the program gives the
+ * chart preview-time stand-ins for the new keys), so the new node's StatefulSet is planned as a create, nothing is
+ * deleted or replaced, and no existing node's StatefulSet changes.
  */
-export function incompletePreview(s: Scenario, preview: EngineRun): void {
-  const warning = preview.diagnostics.find((d) => /Preview is incomplete/.test(d.message));
-  if (!warning) return;
-  const deletes = preview.steps.filter((st) => st.op === "delete" && urnName(st.urn).startsWith("fisco-workloads:")).length;
-  s.note(
-    `Chart v4: "${warning.message.split("\n")[0]}": the chart's values hold the new keys, unknown until the update makes them, so the preview lists ${deletes} chart objects (StatefulSets, PVCs, Services, …) as deleted that the update keeps (pulumi/pulumi-kubernetes#3699)`,
+export function addedNodePlan(
+  s: Scenario,
+  label: string,
+  steps: readonly Step[],
+  diagnostics: readonly Diagnostic[],
+  { ns, chain, node, existing }: { ns: string; chain: string; node: string; existing: readonly string[] },
+): void {
+  const line = (st: Step) => `${st.op} ${st.type.split(":").pop()} ${urnName(st.urn)}`;
+  const incomplete = diagnostics.find((d) => /Preview is incomplete/.test(d.message));
+  s.check(incomplete === undefined, `${label}: Chart v4 rendered (no "Preview is incomplete")`, incomplete?.message);
+  const gone = steps.filter((st) => st.op === "delete" || /replace/.test(st.op)).map(line);
+  s.check(steps.length > 0 && gone.length === 0, `${label}: deletes and replaces nothing (${steps.length} steps)`, gone.join("\n"));
+  s.check(
+    steps.some((st) => st.op === "create" && urnName(st.urn) === `fisco-workloads:${ns}/${chain}-${node}` && st.type.endsWith(":StatefulSet")),
+    `${label}: creates ${node}'s StatefulSet (a chart object)`,
   );
+  const touched = steps.filter((st) => st.op !== "same" && st.type.endsWith(":StatefulSet") && existing.some((n) => urnName(st.urn) === `fisco-workloads:${ns}/${chain}-${n}`)).map(line);
+  s.check(touched.length === 0, `${label}: no existing node's StatefulSet changes`, touched.join("\n"));
+}
+
+/** `update ConfigMap a, update ConfigMap b` → `update ConfigMap ×2 (a, b)`, grouped by operation and type. */
+function summarise(lines: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const l of lines) {
+    const [op, type, ...name] = l.split(" ");
+    const key = `${op} ${type}`;
+    groups.set(key, [...(groups.get(key) ?? []), name.join(" ")]);
+  }
+  return [...groups].map(([k, names]) => `${k} ×${names.length}`).join(", ") || "nothing";
 }
 
 function nodeNamesWithKeys(secrets: any[]): string[] {

@@ -1,7 +1,7 @@
 import { firstLines, makeStack, readyNodePods, waitFor, withCluster, type Context } from "../harness/context";
 import { urnName } from "../harness/pulumi";
 import { changedKeys, identityOf, liveSnapshot, stateObjects } from "../harness/snapshot";
-import { changedSteps, compareOffline, incompletePreview } from "./main";
+import { addedNodePlan, compareOffline } from "./main";
 
 const STACK = "e2e-protect";
 
@@ -59,16 +59,19 @@ export async function protectScenarios(ctx: Context): Promise<void> {
       s.check(updated.length === 4, "the 4 node ConfigMaps carry min_seal_time=700");
     });
 
-    await group.scenario("under protect, adding node4 succeeds: Secrets and ConfigMaps update in place, identity kept", async (s) => {
+    await group.scenario("under protect, adding node4 with a plain pulumi up (its preview plans no delete): Secrets and ConfigMaps update in place, identity kept", async (s) => {
       const before = await liveSnapshot(cluster, ns);
       const idBefore = identityOf(await p.exportState(STACK, kc));
       p.editConfig(STACK, (c) => c.nodes.push({ name: "node4" }));
-      // `pulumi up` previews first: that preview must pass too.
+      const existing = (p.readConfig(STACK).nodes as { name: string }[]).map((n) => n.name).filter((n) => n !== "node4");
+      // A preview that planned deletes would fail here: the chart's PVCs are protected.
       const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
-      s.check(preview.ok, "the preview (what a plain `pulumi up` runs first) succeeds", firstLines(preview.errorText, 6));
-      incompletePreview(s, preview);
-      const up = s.engine("pulumi up --skip-preview", await p.up(STACK, kc));
-      s.require(up.ok, "pulumi up succeeds", up.errorText);
+      s.check(preview.ok, "the preview succeeds", firstLines(preview.errorText, 6));
+      addedNodePlan(s, "the preview", preview.steps, preview.diagnostics, { ns, chain, node: "node4", existing });
+      // A plain `pulumi up`, no --skip-preview: it previews first and would stop on a protected delete.
+      const up = s.engine("pulumi up", await p.up(STACK, kc, [], { preview: true }));
+      s.require(up.ok, "pulumi up (with its preview) succeeds", up.errorText);
+      addedNodePlan(s, "pulumi up's own preview", up.plan ?? [], up.diagnostics, { ns, chain, node: "node4", existing });
       const after = await liveSnapshot(cluster, ns);
       const replaced = changedKeys(before, after, (a, b) => a.uid === b.uid);
       s.check(replaced.length === 0, `no existing object replaced (${before.size})`, replaced.join(", "));
