@@ -1,5 +1,5 @@
 import { createECDH, createPrivateKey, createPublicKey } from "node:crypto";
-import { keccak256 } from "ethers";
+import { keccak256 } from "js-sha3";
 
 /** Order of the secp256k1 group. */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentLabels } from "../chain/labels";
 import { verificationRequestName } from "../chain/naming";
 import type { ChainSpec } from "../chain/spec";
-import { formatText, runVerification, type TlsMaterial, type VerificationReport } from "../verify";
+import type { TlsMaterial, VerificationReport } from "../verify";
 
 export interface HostVerificationInputs {
   /** Native RPC URLs reachable from where `pulumi up` runs (e.g. a kind NodePort mapped to 127.0.0.1:20200). */
@@ -18,6 +18,8 @@ export interface HostVerificationInputs {
 
 /** The hook body: verify the chain from this machine, and throw (with the report) when any check fails. */
 export async function verifyFromHost(inputs: HostVerificationInputs): Promise<VerificationReport> {
+  // Loaded here, not with the program: the verifier (ethers and the FISCO client) is only needed when the hook runs.
+  const { formatText, runVerification } = require("../verify") as typeof import("../verify");
   const report = await runVerification({
     rpc: inputs.rpc.map((url, i) => ({ name: `rpc${i}`, url })),
     tls: inputs.tls,

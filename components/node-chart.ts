@@ -2,9 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { ChartValues } from "../chain/chart-values";
+import { PROJECT_ROOT } from "../project-root";
 
 /** charts/fisco-bcos: the one definition of the node workloads, shared with GitOps tools. */
-export const CHART_DIR = join(__dirname, "..", "charts", "fisco-bcos");
+export const CHART_DIR = join(PROJECT_ROOT, "charts", "fisco-bcos");
 
 export interface NodeChartArgs {
   readonly releaseName: string;

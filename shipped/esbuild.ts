@@ -1,7 +1,6 @@
 import { build, type BuildOptions } from "esbuild";
 import { join } from "node:path";
-
-const ROOT = join(__dirname, "..");
+import { PROJECT_ROOT as ROOT } from "../project-root";
 
 /**
  * esbuild options that turn one of the project's CLIs (e.g. scripts/verify.ts and everything it imports, ethers included)

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { loadAll } from "js-yaml";
+import { PROJECT_ROOT } from "../../project-root";
 
 const execFileAsync = promisify(execFile);
-const PROJECT_ROOT = join(__dirname, "..", "..");
 
 
 /** Path of the helm binary that `npm run tools` (scripts/install-helm.mjs) extracts. */

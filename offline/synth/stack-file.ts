@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { CONFIG_NAMESPACE } from "../../chain/spec";
 import { pulumiConfigFromStackFile } from "../../chain/stack-config";
+import { PROJECT_ROOT } from "../../project-root";
 
 /** Where stack files live; FISCO_STACKS_DIR overrides it (tests, or stacks kept outside the project). */
-export const STACKS_DIR = process.env.FISCO_STACKS_DIR ?? join(__dirname, "..", "..", "stacks");
+export const STACKS_DIR = process.env.FISCO_STACKS_DIR ?? join(PROJECT_ROOT, "stacks");
 
 export function availableStacks(dir = STACKS_DIR): string[] {
   return readdirSync(dir)
