@@ -32,7 +32,9 @@ function parseJsonOrString(text: string): unknown {
 function isStringSetting(key: string): boolean {
   const shape = chainConfigSchema.shape as Record<string, z.ZodType>;
   let schema: z.ZodType | undefined = shape[key];
-  while (schema && "unwrap" in schema && typeof schema.unwrap === "function") schema = (schema as any).unwrap();
-  while (schema && (schema as any)._zod?.def?.innerType) schema = (schema as any)._zod.def.innerType;
-  return (schema as any)?._zod?.def?.type === "string";
+  type Wrapped = { unwrap(): z.ZodType };
+  type Inner = { _zod?: { def?: { innerType?: z.ZodType; type?: string } } };
+  while (schema && "unwrap" in schema && typeof schema.unwrap === "function") schema = (schema as unknown as Wrapped).unwrap();
+  while (schema && (schema as unknown as Inner)._zod?.def?.innerType) schema = (schema as unknown as Inner)._zod!.def!.innerType;
+  return (schema as unknown as Inner | undefined)?._zod?.def?.type === "string";
 }

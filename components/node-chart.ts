@@ -37,7 +37,7 @@ export class NodeChart extends pulumi.ComponentResource {
     super("fisco-bcos:index:NodeChart", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "fisco-bcos:index:NodeWorkloads" }] }));
     this.chart = new k8s.helm.v4.Chart(
       name,
-      { name: args.releaseName, chart: CHART_DIR, namespace: args.namespace, values: args.values as pulumi.Input<Record<string, any>> },
+      { name: args.releaseName, chart: CHART_DIR, namespace: args.namespace, values: args.values as pulumi.Input<Record<string, unknown>> },
       { parent: this, provider: args.provider, transforms: [keepVolumes(args.protectVolumes)] },
     );
     this.registerOutputs({});

@@ -40,7 +40,7 @@ export class RejectingProxyDouble {
     let body = "";
     for await (const chunk of req) body += chunk;
     const parsed = JSON.parse(body);
-    const calls: any[] = Array.isArray(parsed) ? parsed : [parsed];
+    const calls: { id: number; method: string }[] = Array.isArray(parsed) ? parsed : [parsed];
     this.batchSizes.push(calls.length);
     const answers = new Map<number, unknown>();
     const forward = calls.filter((call) => {

@@ -99,7 +99,6 @@ export function assemble(source: string): Assembled {
 
 // `npx tsx fisco/evm-assembler.ts <file.asm>` prints the assembled code (e.g. verify/probe/probe.asm).
 if (require.main === module) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readFileSync } = require("node:fs") as typeof import("node:fs");
   const file = process.argv[2];
   if (!file) throw new Error("usage: npx tsx fisco/evm-assembler.ts <file.asm>");

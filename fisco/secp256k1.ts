@@ -15,7 +15,6 @@ let binding: Secp256k1Binding | null | undefined;
 function loadBinding(): Secp256k1Binding | null {
   if (binding === undefined) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       binding = require("secp256k1/bindings") as Secp256k1Binding;
     } catch {
       binding = null;

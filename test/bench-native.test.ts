@@ -147,7 +147,10 @@ describe("progress", () => {
     tty.onProgress(p({ elapsedMs: 1000 }));
     tty.onProgress(p({}));
     tty.end();
+    // The progress line ends with ESC [ K (erase to the end of the line): a control character on purpose.
+    // eslint-disable-next-line no-control-regex
     assert.match(out[0], /^\r\[bench\] 1\.0 s sending: .*\x1b\[K$/);
+    // eslint-disable-next-line no-control-regex
     assert.match(out[1], /^\r\[bench\] 2\.0 s sending: .*, 0 tx\/s, in flight 10, errors 1\x1b\[K$/);
     assert.equal(out[2], "\n");
     const log: string[] = [];

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { load } from "js-yaml";
-import { assertRepoPath, read, requests, ROOT } from "./support/environments";
+import { assertRepoPath, read, ROOT } from "./support/environments";
 
 describe("GitHub Actions templates (deploy/github-actions/)", () => {
   const workflow = (name: string) => load(read(`deploy/github-actions/${name}`)) as Record<string, any>;

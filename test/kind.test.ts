@@ -4,7 +4,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { describe, test } from "node:test";
-import { load } from "js-yaml";
 import { kindStackFacts, parseKindCluster } from "../scripts/lib/kind-stack";
 import { runScript, shellcheckBinary, tempDir, TestDoubles } from "./support/shell";
 import { read, ROOT, spec } from "./support/environments";
@@ -320,6 +319,6 @@ describe("kind-down.sh against test doubles", () => {
     const doubles = new TestDoubles().add("docker", "exit 0");
     const run = await runScript("scripts/kind-down.sh", ["--yes"], { PATH: doubles.dir });
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^  - kind: /m);
+    assert.match(run.stderr, /^ {2}- kind: /m);
   });
 });

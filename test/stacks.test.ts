@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { load } from "js-yaml";
 import { faultTolerance } from "../chain/consensus";
 import { sealersOf } from "../chain/spec";
 import { availableStacks } from "../offline/synth/stack-file";

@@ -9,6 +9,7 @@ import { randomNonce, signTransaction, type TransactionData } from "../fisco/nat
 import { PROBE_CREATION_CODE } from "../verify/probe/probe";
 import { FiscoRpcClient, RpcError, type TlsMaterial } from "../fisco/rpc-client";
 import { runVerification, type CheckName, type CheckResult, type VerificationReport, type VerifyOptions } from "../verify";
+import { request as httpsRequest } from "node:https";
 
 /*
  * The native-RPC path of the verifier against FiscoRpcDouble (a test double of FISCO's RPC, not a node), over real
@@ -344,7 +345,7 @@ describe("the double checks transactions as a node would (so a broken encoder ca
 
   test("a string JSON-RPC id is refused as FISCO's parser refuses it", async () => {
     const res = await new Promise<string>((resolve, reject) => {
-      const req = require("node:https").request(
+      const req = httpsRequest(
         { host: "127.0.0.1", port: new URL(double.url("node0")).port, method: "POST", ...fixture.sdk, checkServerIdentity: () => undefined },
         (r: import("node:http").IncomingMessage) => {
           let body = "";

@@ -88,7 +88,7 @@ function tlsContext(options: VerifyOptions) {
   try {
     return fiscoTlsContext(options.tls);
   } catch (error) {
-    throw new Error(`the CA, SDK certificate or key cannot be used: ${(error as Error).message}`);
+    throw new Error(`the CA, SDK certificate or key cannot be used: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -3,7 +3,6 @@ import { fiscoBcosProgram } from "../../program";
 import { OfflineEngine, type ProviderState } from "./engine";
 
 // Internal to @pulumi/pulumi, but it is exactly "wait until every registration has been answered".
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void>; getMonitor: () => any };
 
 export const PROJECT = "fisco-bcos";

@@ -27,7 +27,7 @@ export async function runHelm(args: readonly string[], values: unknown, extraArg
     return stdout;
   } catch (err: any) {
     const detail = `${err.stderr ?? ""}${err.stdout ?? ""}`.trim() || err.message;
-    throw new Error(`helm ${args[0]} failed:\n${detail}`);
+    throw new Error(`helm ${args[0]} failed:\n${detail}`, { cause: err });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

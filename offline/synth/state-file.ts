@@ -15,7 +15,7 @@ export function readProviderState(path: string): ProviderState {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`--state ${path}: not readable as JSON (${(error as Error).message})`);
+    throw new Error(`--state ${path}: not readable as JSON (${(error as Error).message})`, { cause: error });
   }
   if (parsed?.format !== FORMAT || typeof parsed.resources !== "object") throw new Error(`--state ${path}: not a synth state file (format ${FORMAT})`);
   return new Map(Object.entries(parsed.resources));
