@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { accountFromPrivateKeyHex } from "../chain/keys";
 import { fail, numberFlag, readText, UsageError, urlList } from "../cli/flags";
-import { NodeApi } from "../fisco/native-api";
-import { FiscoRpcClient, type RpcEndpoint } from "../fisco/rpc-client";
-import { applyMembership, type ApplyOptions, type Timing } from "./apply";
+import type { RpcEndpoint } from "../fisco/rpc-client";
+import type { Timing } from "./apply";
+import { applyMembershipAt } from "./at-endpoints";
 import { declaredFromStackOutputFile, declaredFromTree, DeclaredSetError, type DeclaredSet } from "./declared";
 import { formatJson, formatText } from "./report";
 import { allEndpoints, endpointsFromUrls, readEndpointsFile, readTlsFiles } from "./sdk-files";
@@ -163,24 +163,6 @@ export interface CliIo {
   readonly timing?: Partial<Timing>;
 }
 
-/** Each endpoint named after the declared node whose id its getSyncStatus reports; kept as it is when it does not answer. */
-async function namedEndpoints(choice: MembersChoice, timeoutMs: number): Promise<RpcEndpoint[]> {
-  const names = new Map(choice.declared.members.map((m) => [m.nodeId, m.name]));
-  return Promise.all(
-    choice.endpoints.map(async (endpoint) => {
-      const client = new FiscoRpcClient(endpoint, choice.tls);
-      try {
-        const name = names.get((await new NodeApi(client, choice.group).syncStatus(timeoutMs)).nodeId);
-        return name && !choice.endpoints.some((e) => e.name === name && e !== endpoint) ? { ...endpoint, name } : endpoint;
-      } catch {
-        return endpoint;
-      } finally {
-        client.close();
-      }
-    }),
-  );
-}
-
 const processIo: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 /** `npm run members`: 0 the chain matches the declared set, 1 refused or failed, 2 bad usage. */
@@ -198,11 +180,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     return 0;
   }
   const timing = { ...choice.timing, ...io.timing };
-  const endpoints = choice.nameByNodeId ? await namedEndpoints(choice, timing.rpcMs ?? 10_000) : choice.endpoints;
-  const clients = endpoints.map((e) => new FiscoRpcClient(e, choice.tls));
   try {
-    const options: ApplyOptions = {
-      apis: clients.map((c) => new NodeApi(c, choice.group)),
+    const report = await applyMembershipAt({
+      endpoints: choice.endpoints,
+      tls: choice.tls,
+      group: choice.group,
+      nameByNodeId: choice.nameByNodeId,
       declared: choice.declared.members,
       adminKey: choice.adminKey,
       declaredAuthCheck: choice.declared.authCheck,
@@ -210,14 +193,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       dryRun: choice.dryRun,
       timing,
       progress: (line) => io.stderr(`members: ${line}\n`),
-    };
-    const report = await applyMembership(options);
+    });
     io.stdout(choice.json ? formatJson(report) : formatText(report));
     return report.ok ? 0 : 1;
   } catch (error) {
     io.stderr(`members: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
-  } finally {
-    for (const c of clients) c.close();
   }
 }
