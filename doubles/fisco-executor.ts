@@ -63,6 +63,27 @@ const abi = AbiCoder.defaultAbiCoder();
 
 export const emptyState = (): ChainState => ({ contracts: new Map(), config: new Map(), balances: new Map(), balanceCallers: new Set() });
 
+/**
+ * The system config a v3.16.4 genesis writes (compatibility 3.16.0, executor v1), as getSystemConfigByKey answered it
+ * on a real node; the feature switches are absent until set.
+ */
+export function genesisState(web3ChainId = 20200, blockTxCountLimit = 1000): ChainState {
+  const state = emptyState();
+  const genesis: Record<string, string> = {
+    tx_gas_limit: "3000000000",
+    tx_gas_price: "0x0",
+    tx_count_limit: String(blockTxCountLimit),
+    consensus_leader_period: "1",
+    auth_check_status: "0",
+    compatibility_version: "3.16.0",
+    web3_chain_id: String(web3ChainId),
+    balance_transfer: "1",
+    executor_version: "1",
+  };
+  for (const [key, value] of Object.entries(genesis)) state.config.set(key, { value, enableNumber: 0 });
+  return state;
+}
+
 export function copyState(s: ChainState): ChainState {
   return { contracts: new Map(s.contracts), config: new Map(s.config), balances: new Map(s.balances), balanceCallers: new Set(s.balanceCallers) };
 }
@@ -74,7 +95,11 @@ export function inForce(state: ChainState, key: string, number: number): boolean
 }
 
 const ok = (output = "0x"): Outcome => ({ status: 0, output, message: "" });
-const revert = (message: string): Outcome => ({ status: 16, output: "0x", message });
+/** A REVERT (status 16): fisco-bcos v3.16.4 answers an empty message and the revert data as output. `why` is for the reader. */
+const revert = (why: string, output = "0x"): Outcome => ({ status: 16, output, message: why === FAULT ? FAULT : "" });
+const FAULT = "reverted by fault injection";
+/** Error("Call address error."): what a call to an address without code returns (status 16), as v3.16.4 answered. */
+const CALL_ADDRESS_ERROR = `0x08c379a0${abi.encode(["string"], ["Call address error."]).slice(2)}`;
 const precompiledError = (message: string): Outcome => ({ status: 15, output: "0x", message });
 const word = (n: bigint | number) => `0x${BigInt.asUintN(256, BigInt(n)).toString(16).padStart(64, "0")}`;
 
@@ -92,7 +117,7 @@ export function execute(state: ChainState, to: string, input: Buffer, ctx: ExecC
   if (address === SYSTEM_CONFIG) return systemConfig(state, input, ctx);
   if (address === BALANCE && inForce(state, "feature_balance_precompiled", ctx.number)) return balance(state, input, ctx);
   const contract = state.contracts.get(address);
-  if (!contract) return revert("call to an address without code");
+  if (!contract) return revert("call to an address without code", CALL_ADDRESS_ERROR);
   if (contract.kind === "probe") return probe(state, address, contract.slot0, input, ctx);
   if (contract.kind === "bench") return bench(state, address, contract, input, ctx);
   return revert("not a contract the double simulates");
@@ -104,7 +129,7 @@ function probe(state: ChainState, address: string, slot0: bigint, input: Buffer,
   if (selector !== "60fe47b1" || input.length < 36) return revert("unknown selector");
   const value = BigInt(`0x${input.subarray(4, 36).toString("hex")}`);
   if (value === 0n) return revert("require(v != 0)");
-  if (ctx.write && ctx.revertProbeWrite?.()) return revert("reverted by fault injection");
+  if (ctx.write && ctx.revertProbeWrite?.()) return revert(FAULT);
   if (ctx.write) state.contracts.set(address, { kind: "probe", slot0: value });
   return ok();
 }

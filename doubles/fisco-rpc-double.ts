@@ -5,7 +5,7 @@ import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { Signature, SigningKey, computeAddress, keccak256 } from "ethers";
 import type { MembershipTable, SystemContract } from "./system-contract";
-import { copyState, deploy, emptyState, execute, type ChainState } from "./fisco-executor";
+import { copyState, deploy, execute, genesisState, type ChainState } from "./fisco-executor";
 
 /**
  * FiscoRpcDouble: a TEST DOUBLE of FISCO BCOS 3.x's native JSON-RPC (port 20200), not a FISCO node.
@@ -324,6 +324,40 @@ export function recoverSender(hash: string, signature: Buffer): string | null {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** getGroupInfo nodeList[].featureKeys: the features a v3.16.4 node knows, in the order it answered them. */
+const FEATURE_KEYS = [
+  "bugfix_revert", "bugfix_statestorage_hash", "bugfix_evm_create2_delegatecall_staticcall_codecopy",
+  "bugfix_event_log_order", "bugfix_call_noaddr_return", "bugfix_precompiled_codehash", "bugfix_dmc_revert",
+  "bugfix_keypage_system_entry_hash", "bugfix_internal_create_redundant_storage",
+  "bugfix_internal_create_permission_denied", "bugfix_sharding_call_in_child_executive", "bugfix_empty_abi_reset",
+  "bugfix_eip55_addr", "bugfix_eoa_as_contract", "bugfix_eoa_match_failed", "bugfix_evm_exception_gas_used",
+  "bugfix_dmc_deploy_gas_used", "bugfix_staticcall_noaddr_return", "bugfix_support_transfer_receive_fallback",
+  "bugfix_set_row_with_dirty_flag", "bugfix_rpbft_vrf_blocknumber_input", "bugfix_delete_account_code",
+  "bugfix_policy1_empty_code_address", "bugfix_precompiled_gasused", "bugfix_nonce_not_increase_when_revert",
+  "bugfix_set_contract_nonce_when_create", "bugfix_precompiled_gascalc", "bugfix_method_auth_sender",
+  "bugfix_precompiled_evm_status", "bugfix_delegatecall_transfer", "bugfix_nonce_initialize", "bugfix_v1_timestamp",
+  "bugfix_revert_logs", "feature_dmc2serial", "feature_sharding", "feature_rpbft", "feature_paillier",
+  "feature_balance", "feature_balance_precompiled", "feature_balance_policy1", "feature_paillier_add_raw",
+  "feature_evm_cancun", "feature_evm_timestamp", "feature_evm_address", "feature_rpbft_term_weight",
+  "feature_raw_address", "feature_rpbft_vrf_type_secp256k1", "feature_balance_policy2",
+] as const;
+
+/** getGroupInfo nodeList[].supportConfigs, as v3.16.4 answered them. */
+const SUPPORT_CONFIGS = [
+  "tx_gas_limit", "tx_gas_price", "tx_count_limit", "consensus_leader_period", "auth_check_status",
+  "compatibility_version", "feature_rpbft", "feature_rpbft_epoch_block_num", "feature_rpbft_epoch_sealer_num",
+  "feature_rpbft_notify_rotate", "feature_balance_precompiled", "web3_chain_id", "balance_transfer",
+  "executor_version",
+] as const;
+
+/**
+ * How fisco-bcos v3.16.4 reports a C++ exception in a JSON-RPC error message (boost::diagnostic_information): where it
+ * was thrown, its type, then its what().
+ */
+function cppException(where: string, fn: string, type: string, what: string): string {
+  return `${where}: Throw in function ${fn}\nDynamic exception type: ${type}\nstd::exception::what: ${what}\n`;
+}
+
 class RpcFault extends Error {
   constructor(
     readonly code: number,
@@ -361,7 +395,7 @@ export class FiscoRpcDouble {
     this.observers = [...(options.observers ?? [])];
     const initial = options.initialHeight ?? 0;
     const past = Date.now() - 1000 * (initial + 1);
-    for (let n = 0; n <= initial; n++) this.blocks.push({ number: n, txs: [], committedAt: past + 1000 * n, state: emptyState() });
+    for (let n = 0; n <= initial; n++) this.blocks.push({ number: n, txs: [], committedAt: past + 1000 * n, state: genesisState(20200, options.blockTxCountLimit ?? 1000) });
   }
 
   static async start(options: FiscoRpcDoubleOptions): Promise<FiscoRpcDouble> {
@@ -510,8 +544,38 @@ export class FiscoRpcDouble {
   }
 
   /** getGroupInfo nodeList[].iniConfig: a JSON string (PBFTInitializer::generateIniConfig). */
+  /** nodeList[].iniConfig of getGroupInfo: JSON in a string, ending in a newline, as fisco-bcos v3.16.4 answered. */
   private iniConfig(n: NodeState): string {
-    return JSON.stringify({ chainID: n.chainId, groupID: n.groupId, isAuthCheck: this.options.authCheck ?? false, nodeName: n.identity.name, nodeID: n.identity.nodeId });
+    const binaryInfo = { buildTime: "20260101 00:00:00", gitCommitHash: "fb904507481607d24ca07a2743444ddf77500798", platform: "Linux/g++", version: "3.16.4" };
+    const ini = { binaryInfo, chainID: n.chainId, gatewayServiceName: "", groupID: n.groupId, isAuthCheck: this.options.authCheck ?? false, isSerialExecute: true, isWasm: false, nodeID: n.identity.nodeId, nodeName: n.identity.nodeId, rpcServiceName: "", smCryptoType: false };
+    return `${JSON.stringify(ini)}\n`;
+  }
+
+  /**
+   * getGroupInfo [group] as fisco-bcos v3.16.4 answered it (test/fixtures/real-node/): the genesis in a JSON string,
+   * an empty group iniConfig, and one nodeList entry, the answering node, named by its node id.
+   */
+  private groupInfo(n: NodeState): Record<string, unknown> {
+    const genesis = { blockTxCountLimit: this.options.blockTxCountLimit ?? 1000, consensusLeaderPeriod: 1, consensusType: "pbft", sealerList: this.sealers.map((s) => ({ nodeID: s.nodeId, weight: s.weight })), txGasLimit: 3_000_000_000 };
+    const node = {
+      featureKeys: [...FEATURE_KEYS],
+      iniConfig: this.iniConfig(n),
+      microService: false,
+      name: n.identity.nodeId,
+      nodeID: n.identity.nodeId,
+      protocol: { compatibilityVersion: 0x3100000, maxSupportedVersion: 2, minSupportedVersion: 0 },
+      serviceInfo: [
+        { serviceName: "LedgerServiceObj", type: 2 },
+        { serviceName: "SchedulerServiceObj", type: 3 },
+        { serviceName: "FrontServiceObj", type: 4 },
+        { serviceName: "", type: 6 },
+        { serviceName: "", type: 7 },
+        { serviceName: "TxPoolServiceObj", type: 8 },
+      ],
+      supportConfigs: [...SUPPORT_CONFIGS],
+      type: 0,
+    };
+    return { chainID: n.chainId, genesisConfig: `${JSON.stringify(genesis)}\n`, groupID: n.groupId, iniConfig: "", nodeList: [node] };
   }
 
   private systemContract(to: unknown): SystemContract | undefined {
@@ -594,25 +658,28 @@ export class FiscoRpcDouble {
     req.on("end", () => {
       if (n.mode === "hang") return; // never answer
       let id: unknown = 0;
+      let jsonrpc = "";
       const reply = (body: Record<string, unknown>) => {
         if (res.writableEnded || res.destroyed) return;
-        const text = JSON.stringify({ jsonrpc: "2.0", id, ...body });
+        const text = JSON.stringify({ jsonrpc, id, ...body });
         res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
         res.end(text);
       };
       const error = (code: number, message: string) => reply({ error: { code, message } });
+      // parseRpcRequestJson, as v3.16.4 answered: a request it cannot take is answered with id 0 and jsonrpc "".
+      const invalid = "The JSON sent is not a valid Request object.";
       let request: { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
       try {
         request = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
-        return error(-32600, "invalid request json object");
+        return error(-32600, invalid);
       }
       this.requests.push({ node: n.identity.name, method: String(request.method), id: request.id, params: request.params });
-      // parseRpcRequestJson: jsonrpc, method and an array params are required; the id is read with asInt64.
+      // jsonrpc, method and an array params are required; the id is read with asInt64.
       if (request.id !== undefined && !(typeof request.id === "number" && Number.isInteger(request.id))) return error(-32700, "Invalid JSON was received by the server.");
+      if (typeof request.jsonrpc !== "string" || typeof request.method !== "string" || !Array.isArray(request.params)) return error(-32600, invalid);
       id = request.id ?? 0;
-      if (typeof request.jsonrpc !== "string" || typeof request.method !== "string") return error(-32600, "The JSON sent is not a valid Request object.");
-      if (!Array.isArray(request.params)) return error(-32600, "request params is not array object");
+      jsonrpc = request.jsonrpc;
       const params = request.params as unknown[];
       try {
         const result = this.dispatch(n, request.method, params, (receipt) => reply({ result: receipt }));
@@ -627,7 +694,8 @@ export class FiscoRpcDouble {
   private groupCheck(n: NodeState, params: unknown[], method: string): void {
     const group = typeof params[0] === "string" ? params[0] : "";
     if (group !== "" && group !== n.groupId) {
-      throw new RpcFault(-32004, `Invalid request for the specified node of doesn't exist or doesn't started! request=${method} chain=${n.chainId} group=${group}`);
+      // JsonRpcImpl_2_0::getNodeService, as v3.16.4 answered it.
+      throw new RpcFault(-32000, `Invalid request for the specified node of doesn't exist or doesn't started!,request=${method},chain=${n.chainId},group=${group},node=${String(params[1] ?? "")}`);
     }
   }
 
@@ -643,7 +711,7 @@ export class FiscoRpcDouble {
     switch (method) {
       case "getGroupInfo": {
         if (params[0] !== n.groupId) return null;
-        return { chainID: n.chainId, groupID: n.groupId, genesisConfig: "{}", iniConfig: "{}", nodeList: [{ name: n.identity.name, nodeID: n.identity.nodeId, type: 0, microService: false, iniConfig: this.iniConfig(n) }] };
+        return this.groupInfo(n);
       }
       case "getBlockNumber":
         this.groupCheck(n, params, method);
@@ -656,7 +724,7 @@ export class FiscoRpcDouble {
         return `${JSON.stringify(this.consensusStatus(n))}\n`;
       case "getSealerList":
         this.groupCheck(n, params, method);
-        return this.sealers.map((s) => ({ nodeID: s.nodeId, weight: s.weight, termWeight: 1 }));
+        return this.sealers.map((s) => ({ nodeID: s.nodeId, termWeight: 0, weight: s.weight }));
       case "getObserverList":
         // JsonRpcImpl_2_0::getObserverList (v3.16.4): a plain array of nodeID->hex() strings, no weights.
         this.groupCheck(n, params, method);
@@ -674,8 +742,9 @@ export class FiscoRpcDouble {
         this.groupCheck(n, params, method);
         const hash = String(params[2]).toLowerCase().replace(/^(0x)?/, "0x");
         const tx = this.blocks.slice(0, this.heightOf(n) + 1).flatMap((b) => b.txs).find((t) => t.hash === hash);
-        if (!tx) throw new RpcFault(-1, "GetTransactionReceiptByHash: not found");
-        return tx.receipt;
+        // LedgerError::GetStorageError, as v3.16.4 answered it; the receipt read back carries a transactionProof.
+        if (!tx) throw new RpcFault(3008, "GetTransactionReceiptByHash");
+        return { ...tx.receipt, transactionProof: null };
       }
       case "call": {
         this.groupCheck(n, params, method);
@@ -691,8 +760,8 @@ export class FiscoRpcDouble {
       case "getSystemConfigByKey": {
         this.groupCheck(n, params, method);
         const entry = this.blocks[this.heightOf(n)].state.config.get(String(params[2]));
-        // Ledger::asyncGetSystemConfigByKey: a key never set is LedgerError::EmptyEntry (3009).
-        if (!entry) throw new RpcFault(3009, "asyncGetSystemTableEntry failed for empty entry");
+        // A key never set: LedgerError::GetStorageError from Ledger::checkEntryValid, as v3.16.4 answered it.
+        if (!entry) throw new RpcFault(3008, `Entry: ${String(params[2])} does not exists!`);
         return { blockNumber: entry.enableNumber, value: entry.value };
       }
       case "sendTransaction":
@@ -741,8 +810,9 @@ export class FiscoRpcDouble {
       timeout: false,
       changeCycle: 0,
       view: h,
-      connectedNodeList: this.peersOf(n).length,
-      consensusNodeList: this.sealers.map((s, i) => ({ nodeID: s.nodeId, weight: s.weight, termWeight: 1, index: i })),
+      // v3.16.4 counts the node itself: 4 on a 4-node chain with every peer connected.
+      connectedNodeList: this.peersOf(n).length + 1,
+      consensusNodeList: this.sealers.map((s, i) => ({ index: i, nodeID: s.nodeId, termWeight: 0, weight: s.weight })),
     };
   }
 
@@ -750,7 +820,9 @@ export class FiscoRpcDouble {
 
   private submit(n: NodeState, hex: string, respond: (r: Record<string, unknown>) => void): void {
     const clean = hex.replace(/^0x/, "");
-    if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) throw new RpcFault(-32602, "Invalid params: the transaction is not hex");
+    if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
+      throw new RpcFault(-1, cppException("bcos-rpc/bcos-rpc/jsonrpc/JsonRpcImpl_2_0.cpp(136)", "static bcos::bytes bcos::rpc::JsonRpcImpl_2_0::decodeData(std::string_view)", "boost::wrapexcept<std::runtime_error>", "Unexpect hex string"));
+    }
     let tx: DecodedTransaction;
     try {
       tx = decodeTransaction(Buffer.from(clean, "hex"));
@@ -762,7 +834,9 @@ export class FiscoRpcDouble {
     // TransactionFactoryImpl::createTransaction: recompute the hash; a supplied dataHash must match it.
     const hash = hashDecoded(tx);
     if (tx.dataHash.length > 0 && `0x${tx.dataHash.toString("hex")}` !== hash) throw new RpcFault(-1, "transaction hash mismatching, maybe transaction version not support.");
-    if (tx.chainId !== n.chainId) throw new RpcFault(-32603, "Chain ID mismatch!");
+    if (tx.chainId !== n.chainId) {
+      throw new RpcFault(-1, cppException("bcos-rpc/bcos-rpc/jsonrpc/JsonRpcImpl_2_0.cpp(514)", "void bcos::rpc::JsonRpcImpl_2_0::sendTransaction(…)", "boost::wrapexcept<bcos::rpc::JsonRpcException>", "Chain ID mismatch!"));
+    }
     // txpool validation (TxValidator, LedgerNonceChecker): group, block limit, nonce, signature.
     if (tx.groupId !== n.groupId) throw new RpcFault(10007, "InvalidGroupId");
     const height = BigInt(this.heightOf(n));
@@ -835,7 +909,8 @@ export class FiscoRpcDouble {
       output,
       message,
       transactionHash: p.hash,
-      hash: keccak256(Buffer.from(`${p.hash}/${status}`)),
+      // v3.16.4 answers "0x" as the receipt hash of a reverted transaction.
+      hash: status === 0 ? keccak256(Buffer.from(`${p.hash}/${status}`)) : "0x",
       logEntries: [],
       to: p.tx.to,
       from: p.sender,
@@ -851,7 +926,8 @@ export class FiscoRpcDouble {
   private blockJson(n: NodeState, params: unknown[]): Record<string, unknown> {
     const number = params[2];
     if (typeof number !== "number" || !Number.isInteger(number)) throw new RpcFault(-32603, "Value is not convertible to Int64.");
-    if (number < 0 || number > this.heightOf(n)) throw new RpcFault(3008, `getBlockByNumber: block ${number} not found`);
+    // LedgerError::CollectAsyncCallbackError, as v3.16.4 answered it.
+    if (number < 0 || number > this.heightOf(n)) throw new RpcFault(3006, "Get block failed with errors!");
     const block = this.blocks[number];
     const header = {
       hash: this.blockHash(n, number),
@@ -867,7 +943,7 @@ export class FiscoRpcDouble {
       consensusWeights: this.sealers.map((x) => x.weight),
       sealerList: this.sealers.map((x) => `0x${x.nodeId}`),
       parentInfo: number > 0 ? [{ blockNumber: number - 1, blockHash: this.blockHash(n, number - 1) }] : [],
-      signatureList: [],
+      signatureList: this.sealers.slice(0, this.sealers.length - Math.floor((this.sealers.length - 1) / 3)).map((_, i) => ({ sealerIndex: i, signature: keccak256(Buffer.from(`sig/${number}/${i}`)) + "00".repeat(33) })),
     };
     const onlyHeader = params.length > 3 ? params[3] === true : true;
     const onlyTxHash = params.length > 4 ? params[4] === true : true;

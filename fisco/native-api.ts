@@ -68,8 +68,20 @@ export interface SystemConfigValue {
   readonly blockNumber: number;
 }
 
-/** LedgerError::EmptyEntry (LedgerTypeDef.h): getSystemConfigByKey's error for a key that was never set. */
+/**
+ * getSystemConfigByKey's error for a key that was never set, as fisco-bcos v3.16.4 answers it:
+ * LedgerError::GetStorageError (3008) "Entry: <key> does not exists!" (Ledger::checkEntryValid). 3008 also reports a
+ * failed storage read ("Get row: <key> failed!"), which is not "never set". LedgerError::EmptyEntry (3009) is the
+ * other path's answer (asyncGetSystemConfigByKey), accepted too.
+ */
+export const GET_STORAGE_ERROR_CODE = 3008;
 export const EMPTY_ENTRY_CODE = 3009;
+
+/** Whether a getSystemConfigByKey error means "this key was never set". */
+export function isUnsetConfigKey(error: unknown): boolean {
+  if (!(error instanceof RpcError) || error.kind !== "rpc") return false;
+  return error.code === EMPTY_ENTRY_CODE || (error.code === GET_STORAGE_ERROR_CODE && /does not exist/.test(error.nodeMessage ?? ""));
+}
 
 export interface CallResult {
   readonly status: number;
@@ -263,7 +275,7 @@ export class NodeApi {
     try {
       result = await this.call("getSystemConfigByKey", [key], timeoutMs);
     } catch (error) {
-      if (error instanceof RpcError && error.code === EMPTY_ENTRY_CODE) return null;
+      if (isUnsetConfigKey(error)) return null;
       throw error;
     }
     const o = asObject(result, this.name, "getSystemConfigByKey");

@@ -188,6 +188,16 @@ export class FiscoRpcClient {
   }
 }
 
+/**
+ * The what() of a C++ exception that fisco-bcos reports in a JSON-RPC error (boost::diagnostic_information: source
+ * file and line, the function's signature, the exception type, then `std::exception::what: <text>`), e.g.
+ * "Chain ID mismatch!" for sendTransaction with another chain's id; any other message as it is.
+ */
+export function exceptionWhat(message: string): string {
+  const what = /std::exception::what: ([^\n]*)/.exec(message);
+  return what ? what[1].trim() : message;
+}
+
 /** Check the envelope: same integer id, then either `error` (→ RpcError kind rpc) or `result`. */
 export function parseResponse<T>(text: string, id: number, node: string, method: string): T {
   let message: { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
@@ -199,7 +209,7 @@ export function parseResponse<T>(text: string, id: number, node: string, method:
   if (message === null || typeof message !== "object") throw new RpcError("protocol", node, method, `answer to ${method} is not a JSON-RPC object`);
   if (message.error) {
     const code = typeof message.error.code === "number" ? message.error.code : undefined;
-    const nodeMessage = String(message.error.message ?? "unknown error");
+    const nodeMessage = exceptionWhat(String(message.error.message ?? "unknown error"));
     throw new RpcError("rpc", node, method, `${method} failed: ${nodeMessage}${code === undefined ? "" : ` (code ${code})`}`, code, nodeMessage);
   }
   if (message.id !== id) throw new RpcError("protocol", node, method, `answer to ${method} carries id ${JSON.stringify(message.id)}, expected ${id}`);

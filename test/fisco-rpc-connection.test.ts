@@ -42,7 +42,7 @@ describe("RpcConnection against the double (mutual TLS)", () => {
     await assert.rejects(conn.request("getBlockNumber", '["group0",""]', 5000), (e: RpcError) => e instanceof RpcError && e.kind === "connect");
     await double.up("node0");
     assert.equal(await conn.request("getBlockNumber", '["group0",""]', 5000), 3);
-    await assert.rejects(conn.request("getBlockNumber", '["other",""]', 5000), (e: RpcError) => e.kind === "rpc" && e.code === -32004 && /doesn't exist/.test(e.nodeMessage!));
+    await assert.rejects(conn.request("getBlockNumber", '["other",""]', 5000), (e: RpcError) => e.kind === "rpc" && e.code === -32000 && /doesn't exist/.test(e.nodeMessage!));
     conn.close();
   });
 
