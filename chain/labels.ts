@@ -11,7 +11,7 @@ export const LABEL = {
 } as const;
 
 /** What an object of the chain is, as its `app.kubernetes.io/component` label says. */
-export type Component = "genesis" | "sdk" | "scripts" | "verification";
+export type Component = "genesis" | "sdk" | "scripts" | "verification" | "membership";
 
 /** Labels every object of a chain carries; the chart uses the same keys. */
 export function chainLabels(chainName: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -133,6 +133,14 @@ export const chainConfigSchema = z.strictObject({
     })
     .prefault({}),
   disruptionBudget: z.strictObject({ enabled: bool().default(true) }).prefault({}),
+  membership: z
+    .strictObject({
+      hostRpcEndpoints: z
+        .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://127.0.0.1:20200" }))
+        .default([]),
+      syncTimeoutSeconds: int(10, 86400).default(600),
+    })
+    .prefault({}),
   readiness: z.strictObject({ enabled: bool().default(true), maxLag: int(0, 1000).default(10) }).prefault({}),
   certificates: z.strictObject({ validityDays: int(1, 36500).default(36500) }).prefault({}),
   log: z.strictObject({ level: oneOf(["trace", "debug", "info", "warning", "error"] as const).default("info") }).prefault({}),

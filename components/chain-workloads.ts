@@ -8,6 +8,7 @@ import { benchBundleName, readinessBundleName, verifierBundleName } from "../cha
 import { shippedFiles } from "../shipped";
 import { verificationRun } from "../chain/verification-run";
 import { readVerificationReport, type VerificationOutput } from "./verification-report";
+import { HostMembership } from "./host-membership";
 import { HostVerification } from "./host-verification";
 import { NodeChart } from "./node-chart";
 import { ScriptBundle } from "./script-bundle";
@@ -27,6 +28,9 @@ export interface ChainWorkloadsArgs {
   readonly members: pulumi.Output<string[]>;
   /** Per node, a digest of its certificates and node id: part of the node's config checksum, so a renewal rolls it. */
   readonly identityDigests: pulumi.Output<Record<string, string>>;
+  /** Every node's consensus id and the genesis admin key: what the membership hook (membership.hostRpcEndpoints) needs. */
+  readonly nodeIds: pulumi.Output<Record<string, string>>;
+  readonly adminPrivateKey: pulumi.Output<string>;
 }
 
 /**
@@ -46,6 +50,7 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     const verifier = spec.verification.enabled ? bundle("verifier", verifierBundleName(spec), () => shippedFiles("verifier")) : undefined;
     const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), () => shippedFiles("bench")) : undefined;
     const readiness = spec.readiness.enabled ? bundle("readiness", readinessBundleName(spec), () => shippedFiles("readiness")) : undefined;
+    const managedMembership = spec.membership.hostRpcEndpoints.length > 0;
     const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members, args.identityDigests, readiness?.digest]);
     const valuesFor = (hook: boolean) =>
       inputs.apply(([genesis, verifierDigest, benchDigest, members, identity, readinessDigest]) => {
@@ -54,7 +59,10 @@ export class ChainWorkloads extends pulumi.ComponentResource {
           spec.nodes.map((n) => [n.name, filesDigest({ "config.ini": args.configIni, "config.genesis": genesis, conf: identity[n.name] })]),
         );
         const workloads = { configChecksums: checksums, genesisDigest: sha256Hex(genesis), members, readinessBundleDigest: readinessDigest };
-        const run = verifierDigest ? verificationRun(genesis, chartValues(spec, workloads), verifierDigest, hook) : undefined;
+        const planned = verifierDigest ? verificationRun(genesis, chartValues(spec, workloads), verifierDigest, hook) : undefined;
+        // With the membership hook, the sealer set changes after the chart (and its Job) are applied: the Job checks
+        // that the chain works, and the host verification, after membership, checks the set against the stack.
+        const run = planned && managedMembership ? { ...planned, expectNodeIds: [] } : planned;
         return chartValues(spec, { ...workloads, verification: run, benchBundleDigest: benchDigest });
       });
     this.chartValues = valuesFor(true);
@@ -67,10 +75,19 @@ export class ChainWorkloads extends pulumi.ComponentResource {
       const dependsOn = [...args.configObjects, ...[verifier, bench, readiness].filter((b): b is ScriptBundle => Boolean(b))];
       const workloadArgs = { releaseName: spec.chainName, namespace, values, provider: args.provider, protectVolumes: spec.protect };
       const workloads = new NodeChart(`${name}-workloads`, workloadArgs, { parent: this, dependsOn });
+      // Membership first (new nodes join, weights follow the stack), then the host verification sees the result.
+      const afterWorkloads: pulumi.Resource[] = [workloads];
+      if (managedMembership) {
+        const runId = values.apply((v) => sha256Hex(JSON.stringify(v)));
+        const membershipArgs = { spec, namespace, runId, tls: args.sdkTls, nodeIds: args.nodeIds, adminKey: args.adminPrivateKey };
+        afterWorkloads.push(new HostMembership(`${name}-host-membership`, membershipArgs, { parent: this, dependsOn: [workloads] }));
+      }
       if (verifier && spec.verification.hostRpcEndpoints.length > 0) {
         const run = values.apply((v) => v.verification as { runId: string; expectNodeIds: string[] });
-        const hostArgs = { spec, namespace, runId: run.apply((r) => r.runId), expectNodeIds: run.apply((r) => r.expectNodeIds), tls: args.sdkTls };
-        new HostVerification(`${name}-host-verification`, hostArgs, { parent: this, dependsOn: [workloads] });
+        const declaredSealers = args.nodeIds.apply((ids) => spec.nodes.filter((n) => n.role === "sealer").map((n) => ids[n.name]));
+        const expectNodeIds = managedMembership ? declaredSealers : run.apply((r) => r.expectNodeIds);
+        const hostArgs = { spec, namespace, runId: run.apply((r) => r.runId), expectNodeIds, tls: args.sdkTls };
+        new HostVerification(`${name}-host-verification`, hostArgs, { parent: this, dependsOn: afterWorkloads });
       }
       this.verification = readVerificationReport(spec, namespace, workloads, this);
     }

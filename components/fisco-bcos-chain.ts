@@ -126,7 +126,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     );
 
     const sdkTls = pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key }));
-    const workloads = new ChainWorkloads(name, { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider, members, identityDigests }, parent);
+    const workloadArgs = { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider, members, identityDigests };
+    const workloads = new ChainWorkloads(name, { ...workloadArgs, nodeIds: this.nodeIds, adminPrivateKey: this.adminPrivateKey }, parent);
     this.chartValues = workloads.chartValues;
     this.verification = workloads.verification;
 
