@@ -32,10 +32,10 @@ describe("known limits of the offline engine (measured against the real engine b
   });
 
   test("the offline engine runs the program as an update, never as a preview: the chart is rendered even when new keys are made in the same run", async () => {
-    // Real engine: during a preview, keys the update has yet to make are unknown; Chart v4 then renders nothing
-    // ("Input properties have unknown values. Preview is incomplete.") and the plan lists every chart object it
-    // already made as deleted (pulumi/pulumi-kubernetes#3699): adding a node shows its StatefulSets and PVCs as
-    // "delete", and under protect: true that preview fails. Offline there is no preview: every value is known.
+    // Real engine: during a preview, keys the update has yet to make are unknown, and Chart v4 renders nothing when
+    // one of its values is (the plan then lists every chart object as deleted, pulumi/pulumi-kubernetes#3699), so the
+    // program gives the chart stand-ins for them in a preview (components/preview-stand-in.ts; e2e finding 2,
+    // test/preview-stand-ins.test.ts). Offline there is no preview: every value is known.
     const run = await runChain({ nodes: [{ name: "node0" }, { name: "node1" }, { name: "node2" }, { name: "node3" }, { name: "node4" }] });
     assert.ok(run.engine.resources.some((r) => r.type === CHART_V4));
     const statefulSets = run.engine.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name.startsWith("fisco-workloads:"));
