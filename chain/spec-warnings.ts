@@ -36,8 +36,8 @@ function disruptionBudgetWarnings(spec: ChainSpec): string[] {
 }
 
 /**
- * A Service outside the cluster behind a NetworkPolicy that admits no outside source; or a LoadBalancer (reachable
- * beyond the cluster's network) with auth checking off.
+ * A Service outside the cluster behind a NetworkPolicy that admits no outside source; or a NodePort or LoadBalancer
+ * (reachable from outside the cluster) with auth checking off.
  */
 function exposureWarnings(spec: ChainSpec): string[] {
   const warnings: string[] = [];
@@ -51,7 +51,7 @@ function exposureWarnings(spec: ChainSpec): string[] {
           `so clients outside the cluster are dropped: list their source ranges in ${PREFIX}:networkPolicy.clientCidrs.`,
       );
     }
-    if (!spec.authCheck && type === "LoadBalancer") {
+    if (!spec.authCheck) {
       warnings.push(
         `${PREFIX}:services.${kind}.type is ${type} with ${PREFIX}:authCheck false: anyone who can send a transaction there ` +
           `can change the sealer set and system config (the precompiled contracts check the committee only with auth checking on).`,

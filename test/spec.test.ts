@@ -141,7 +141,10 @@ describe("stack config validation", () => {
     assert.match(warnings[1], /authCheck false/);
     assert.deepEqual(parseChainSpec({ ...exposed, authCheck: true, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, []);
     assert.deepEqual(parseChainSpec({ services: { web3: { type: "NodePort" } } }).warnings, [], "web3 off: its Service does not exist");
-    assert.deepEqual(parseChainSpec({ services: { rpc: { type: "NodePort" } }, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, [], "NodePort: no auth warning");
+    const nodePort = parseChainSpec({ services: { rpc: { type: "NodePort" } }, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings;
+    assert.equal(nodePort.length, 1, "a NodePort is reachable from outside the cluster too");
+    assert.match(nodePort[0], /services\.rpc\.type is NodePort with fisco-bcos:authCheck false: anyone who can send a transaction there can change the sealer set/);
+    assert.deepEqual(parseChainSpec({ services: { rpc: { type: "NodePort" } }, authCheck: true, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, []);
   });
 
   test("warns when certificates expire within 90 days", () => {

@@ -14,12 +14,19 @@ describe("stack files through the real schema", () => {
     for (const stack of ["dev", "kind", "prod", "staging"]) assert.ok(availableStacks().includes(stack), stack);
   });
 
-  for (const stack of ["dev", "prod", "kind"]) {
+  for (const stack of ["dev", "prod"]) {
     test(`${stack}: parses without error or warning`, () => {
       const { warnings } = parseStack(stack);
       assert.deepEqual(warnings, []);
     });
   }
+
+  test("kind: parses; its only warnings are about NodePort RPC and web3 with auth checking off", () => {
+    const { warnings } = parseStack("kind");
+    assert.equal(warnings.length, 2, warnings.join("\n"));
+    assert.match(warnings[0], /services\.rpc\.type is NodePort with fisco-bcos:authCheck false/);
+    assert.match(warnings[1], /services\.web3\.type is NodePort with fisco-bcos:authCheck false/);
+  });
 
   test("staging: parses; its only warning is the documented one about a LoadBalancer RPC with auth checking off", () => {
     const { warnings } = parseStack("staging");
@@ -38,6 +45,7 @@ describe("stack files through the real schema", () => {
     assert.ok(faultTolerance(sealersOf(prod)) >= 2, "prod tolerates two faulty sealers");
     assert.equal(prod.scheduling.sealerSpread, "required");
     assert.equal(prod.protect, true);
+    assert.equal(prod.authCheck, true, "only the committee may change the sealer set");
     assert.equal(prod.web3.enabled, false);
     assert.equal(prod.services.rpc.type, "ClusterIP");
     assert.equal(prod.networkPolicy.enabled, true);
