@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as https from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { Signature, SigningKey, computeAddress, keccak256 } from "ethers";
 import type { MembershipTable, SystemContract } from "./system-contract";
 import { copyState, deploy, execute, genesisState, type ChainState } from "./fisco-executor";
@@ -17,6 +17,8 @@ import { copyState, deploy, execute, genesisState, type ChainState } from "./fis
  * for sendTransaction it decodes the tars bytes with its own reader, recomputes the transaction hash from the
  * decoded fields, recovers the sender from the 65-byte r‖s‖v signature and applies the txpool checks (chain id,
  * group id, block limit, nonce). A broken encoder, hasher or signer therefore fails here as it would on a node.
+ * Its answers are held to a real fisco-bcos v3.16.4's (test/fixtures/real-node/, test/rpc-conformance.test.ts), and like
+ * that node it refuses a TLS session resumption with an internal_error alert.
  *
  * Contract execution is not an EVM (doubles/fisco-executor.ts): deploys of the verifier's probe and of the load
  * generator's benchmark contract are recognised by their creation code and their functions simulated; anything else
@@ -77,7 +79,8 @@ type Mode = "up" | "down" | "hang";
 interface NodeState {
   readonly identity: DoubleNodeIdentity;
   readonly index: number;
-  server: https.Server;
+  /** The listening front (the ClientHello check), which hands connections to the node's https server. */
+  server: Server;
   readonly sockets: Set<Socket>;
   port: number;
   mode: Mode;
@@ -350,6 +353,33 @@ const SUPPORT_CONFIGS = [
   "executor_version",
 ] as const;
 
+/** A TLS 1.2 fatal alert record, internal_error (80): what fisco-bcos v3.16.4 answers a resumption attempt with. */
+const TLS_ALERT_INTERNAL_ERROR = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50]);
+
+/**
+ * Whether a TLS ClientHello (the first record a client sends) offers a session ticket to resume: a non-empty
+ * session_ticket extension (35). A hello that does not parse is let through.
+ */
+export function offersSessionTicket(record: Buffer): boolean {
+  try {
+    if (record[0] !== 0x16 || record[5] !== 0x01) return false;
+    let at = 5 + 4 + 2 + 32; // record header, handshake header, client_version, random
+    at += 1 + record[at]; // session_id
+    at += 2 + record.readUInt16BE(at); // cipher_suites
+    at += 1 + record[at]; // compression_methods
+    const end = at + 2 + record.readUInt16BE(at);
+    at += 2;
+    while (at + 4 <= end && at + 4 <= record.length) {
+      const [type, length] = [record.readUInt16BE(at), record.readUInt16BE(at + 2)];
+      if (type === 35) return length > 0;
+      at += 4 + length;
+    }
+    return false;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * How fisco-bcos v3.16.4 reports a C++ exception in a JSON-RPC error message (boost::diagnostic_information): where it
  * was thrown, its type, then its what().
@@ -406,16 +436,41 @@ export class FiscoRpcDouble {
 
   private async listen(identity: DoubleNodeIdentity, index: number, port = 0): Promise<void> {
     const existing = this.nodes[index];
-    const server = https.createServer(
+    const tlsServer = https.createServer(
       { key: identity.key, cert: identity.cert, ca: this.options.ca, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" },
       (req, res) => this.onRequest(this.nodes[index], req, res),
     );
-    server.on("tlsClientError", () => undefined);
+    tlsServer.on("tlsClientError", () => undefined);
     const sockets = existing?.sockets ?? new Set<Socket>();
-    server.on("secureConnection", (socket) => {
+    tlsServer.on("secureConnection", (socket) => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
     });
+    // fisco-bcos v3.16.4 issues TLS session tickets but answers every attempt to resume one with a fatal
+    // internal_error alert (its RPC sets verify-peer without a session id context), so a client must never offer
+    // one: the front reads each ClientHello and does the same, within one run of the server (a restart has new keys).
+    // (TLS reads the socket's handle, so the checked bytes cannot be given back: the front relays to the https server.)
+    tlsServer.listen(0, "127.0.0.1");
+    await once(tlsServer, "listening");
+    const inner = (tlsServer.address() as AddressInfo).port;
+    const server = createServer((raw) => {
+      raw.on("error", () => undefined);
+      raw.once("data", (hello: Buffer) => {
+        if (offersSessionTicket(hello)) {
+          this.resumptionsRefused++;
+          raw.end(TLS_ALERT_INTERNAL_ERROR);
+          return;
+        }
+        const relay = connect({ host: "127.0.0.1", port: inner }, () => {
+          relay.write(hello);
+          raw.pipe(relay).pipe(raw);
+        });
+        relay.on("error", () => raw.destroy());
+        raw.on("close", () => relay.destroy());
+        relay.on("close", () => raw.destroy());
+      });
+    });
+    server.on("close", () => tlsServer.close());
     server.listen(port, "127.0.0.1");
     await once(server, "listening");
     const state: NodeState = existing ?? {
@@ -496,6 +551,17 @@ export class FiscoRpcDouble {
     await this.listen(n.identity, n.index, n.port);
     n.mode = "up";
   }
+
+  /**
+   * The node closes its clients' connections cleanly (a TLS close_notify, then FIN) and keeps running, with the same
+   * session ticket keys: a client that reconnects and offers the session it had is refused, as fisco-bcos refuses it.
+   */
+  closeConnections(name: string): void {
+    for (const s of this.node(name).sockets) (s as Socket & { end(): void }).end();
+  }
+
+  /** How many ClientHellos offered a session ticket (and were refused with an internal_error alert). */
+  resumptionsRefused = 0;
 
   /** The node accepts connections and requests but never answers. */
   hang(name: string): void {

@@ -122,6 +122,10 @@ export class FiscoRpcClient {
         rejectUnauthorized: true,
         // Node certificates carry no SAN (CN FISCO-BCOS-<hex>): trust comes from the chain CA alone.
         checkServerIdentity: () => undefined,
+        // Never offer a TLS session to resume: fisco-bcos v3.16.4 issues session tickets but refuses a reconnect that
+        // offers one with a fatal internal_error alert (seen on a real node; docs/real-nodes.md), so the request
+        // after the node closed a kept-alive connection would fail.
+        maxCachedSessions: 0,
       });
     } else if (this.target.protocol === "http:") {
       this.agent = new http.Agent({ keepAlive: true, maxSockets: 2 });

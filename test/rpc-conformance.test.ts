@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import * as https from "node:https";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chainFixture, type ChainFixture } from "../doubles/chain-fixture";
@@ -104,6 +105,48 @@ describe("the project's client reads what the real node answered", () => {
       const api = new NodeApi(client, "group0");
       assert.equal(await api.systemConfig("feature_balance", 5_000), null);
       assert.deepEqual(await api.systemConfig("tx_gas_limit", 5_000), { value: "3000000000", blockNumber: 0 });
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("TLS session resumption, which fisco-bcos v3.16.4 refuses", () => {
+  // Seen on the real node: a second connection that offers the first one's session ticket gets a fatal
+  // internal_error alert (openssl s_client -reconnect: "tlsv1 alert internal error ... SSL alert number 80").
+  test("the double refuses a resumed session with an internal_error alert, as the node does", async () => {
+    const agent = new https.Agent({ ...fixture.sdk, checkServerIdentity: () => undefined, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" });
+    const post = () =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(double.url("node2"));
+        const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getBlockNumber", params: ["group0", ""] });
+        const req = https.request({ method: "POST", hostname: url.hostname, port: url.port, agent, headers: { "content-length": Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    try {
+      const before = double.resumptionsRefused;
+      assert.equal(await post(), 200);
+      await assert.rejects(post(), (e: NodeJS.ErrnoException) => /alert internal error/.test(e.message) && /alert number 80/.test(e.message));
+      assert.equal(double.resumptionsRefused, before + 1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test("FiscoRpcClient reconnects after the node closed its connection without offering the old session", async () => {
+    const client = new FiscoRpcClient({ name: "node3", url: double.url("node3") }, fixture.sdk);
+    try {
+      const before = double.resumptionsRefused;
+      const api = new NodeApi(client, "group0");
+      await api.blockNumber(5_000);
+      double.closeConnections("node3");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await api.blockNumber(5_000);
+      assert.equal(double.resumptionsRefused, before);
     } finally {
       client.close();
     }
