@@ -99,6 +99,9 @@ export function classifyTransportError(error: NodeJS.ErrnoException, node: strin
   return new RpcError("connect", node, method, known ? `${known} (${code})` : `${error.message}${code ? ` (${code})` : ""}`);
 }
 
+/** Connections a client opens to one node at most (one per request in flight). */
+export const MAX_CONNECTIONS_PER_NODE = 4;
+
 export class FiscoRpcClient {
   private nextId = 1;
   /** Sockets whose TLS handshake completed (the agent reuses them). */
@@ -114,10 +117,13 @@ export class FiscoRpcClient {
     this.target = new URL(endpoint.url);
     if (this.target.protocol === "https:") {
       if (!tls) throw new Error(`${endpoint.name}: ${endpoint.url} is https but no CA/certificate/key was given`);
-      // One keep-alive connection per node: one handshake, requests queue on it (FISCO answers each in turn).
+      // Keep-alive connections per node, opened as requests overlap: FISCO answers the requests of one connection in
+      // turn, and sendTransaction answers only with the receipt, so while one waits for a block (for ever, when the
+      // chain cannot seal) reads must go over another connection (seen on real nodes: a read queued behind a pending
+      // deploy timed out and the node was reported unreachable).
       this.agent = new https.Agent({
         keepAlive: true,
-        maxSockets: 1,
+        maxSockets: MAX_CONNECTIONS_PER_NODE,
         secureContext: "ca" in tls ? fiscoTlsContext(tls) : tls,
         rejectUnauthorized: true,
         // Node certificates carry no SAN (CN FISCO-BCOS-<hex>): trust comes from the chain CA alone.
@@ -128,7 +134,7 @@ export class FiscoRpcClient {
         maxCachedSessions: 0,
       });
     } else if (this.target.protocol === "http:") {
-      this.agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+      this.agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS_PER_NODE });
     } else {
       throw new Error(`${endpoint.name}: ${endpoint.url} must be an https:// (or http://) URL`);
     }

@@ -165,6 +165,24 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     assert.ok(report.durationMs < SHORT + 1_000, `took ${report.durationMs} ms`);
   });
 
+  test("a stalled chain: a node still answers reads while a sendTransaction through it waits for a block", async () => {
+    // Seen on real nodes with two of four sealers stopped: the verifier's reads of node0 queued on the one connection
+    // behind the pending deploy, timed out, and node0 was reported unreachable.
+    const double = await startDouble();
+    double.stall();
+    const api = new NodeApi(new FiscoRpcClient({ name: "node0", url: double.url("node0") }, fixture.sdk), "group0");
+    try {
+      const tx: TransactionData = { version: 0, chainId: "chain0", groupId: "group0", blockLimit: 100, nonce: randomNonce(randomBytes), to: "", input: Buffer.from(PROBE_CREATION_CODE.slice(2), "hex"), abi: "" };
+      const pending = api.sendTransaction(signTransaction(tx, `0x${"11".repeat(32)}`).hex, 3_000).catch((e: RpcError) => e.kind);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(await api.blockNumber(1_000), 8);
+      assert.equal((await api.groupInfo(1_000))?.chainId, "chain0");
+      assert.equal(await pending, "timeout");
+    } finally {
+      api.client.close();
+    }
+  });
+
   test("an unreachable node: named, and the others still prove the chain works", async () => {
     const double = await startDouble();
     await double.down("node3");
