@@ -17,6 +17,7 @@ import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
 import { knownInPreview } from "./preview-stand-in";
+import { refusal } from "./refusal";
 import { SdkSecret } from "./sdk-secret";
 import type { VerificationOutput } from "./verification-report";
 
@@ -150,7 +151,7 @@ function chainProvider(name: string, spec: ChainSpec, parent: pulumi.Resource): 
  * The recorded genesis, once compared with what the stack would write now: a changed genesis-only setting stops the
  * program (at preview, before anything changes); sealer-list and compatibility differences are warnings.
  */
-function checkedGenesis(
+export function checkedGenesis(
   recorded: pulumi.Output<string>,
   wanted: pulumi.Output<string | undefined>,
   nodeIds: pulumi.Output<Record<string, string | undefined>>,
@@ -162,7 +163,7 @@ function checkedGenesis(
     const names = Object.fromEntries(Object.entries(knownIds(ids)).map(([node, id]) => [id, node]));
     const { refusals, warnings } = genesisSettingChanges(r, w, names);
     for (const message of warnings) pulumi.log.warn(`the genesis is fixed at creation and kept: ${message}`, resource);
-    if (refusals.length > 0) throw new pulumi.ResourceError(`genesis-only settings changed after the chain was created:\n  ${refusals.join("\n  ")}`, resource);
+    if (refusals.length > 0) throw refusal(`genesis-only settings changed after the chain was created:\n  ${refusals.join("\n  ")}`, resource);
     return r;
   });
 }

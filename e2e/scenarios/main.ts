@@ -170,6 +170,8 @@ export async function mainScenarios(ctx: Context): Promise<void> {
       const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
       s.check(!preview.ok, "preview fails");
       s.check(/genesis-only settings changed/.test(preview.errorText) && /chainId/.test(preview.errorText), "the message names chainId as a genesis-only setting", preview.errorText);
+      // Finding 4: the SDK's "error serializing property" prefixes and a stack (whose formatting took 30-70 s on Node 20.20).
+      s.check(!/error serializing property|\n\s+at /.test(preview.errorText), "the message is the program's own: no serialization prefixes, no stack", firstLines(preview.errorText, 6));
       s.note(firstLines(preview.errorText, 3));
       const up = s.engine("pulumi up", await p.up(STACK, kc));
       s.check(!up.ok, "pulumi up fails the same way", up.errorText);
