@@ -20,6 +20,7 @@ export function fiscoBcosProgram() {
     sdkSecretName: chain.sdkSecretName,
     chartValues: chain.chartValues,
     verification: chain.verification,
+    declaredMembers: chain.declaredMembers,
   };
 }
 

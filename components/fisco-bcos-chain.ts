@@ -16,10 +16,14 @@ import { ChainWorkloads } from "./chain-workloads";
 import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
+import { declaredMembers } from "./host-membership";
 import { knownInPreview } from "./preview-stand-in";
+import { previousStackOutput } from "./previous-outputs";
 import { refusal } from "./refusal";
 import { SdkSecret } from "./sdk-secret";
 import type { VerificationOutput } from "./verification-report";
+import { membershipChangeRefusals, parseDeclaredMembers } from "../chain/membership-guard";
+import type { DeclaredMember } from "../chain/membership-plan";
 
 export interface FiscoBcosChainArgs {
   readonly spec: ChainSpec;
@@ -38,6 +42,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
   readonly certificateExpiry: pulumi.Output<{ ca: string; sdk: string; nodes: Record<string, string> }>;
   /** Client endpoints: the nodes that serve clients, and apart from them the declared nodes that are not members yet. */
   readonly endpoints: pulumi.Output<Endpoints>;
+  /** Every node's name, consensus id, role and weight: recorded as a stack output, so the next update can check its change. */
+  readonly declaredMembers: pulumi.Output<DeclaredMember[]>;
   readonly sdkSecretName: string;
   readonly chartValues: pulumi.Output<ChartValues>;
   /** The verification Job's report (block height, genesis hash, sealers, probe contract and transaction). */
@@ -107,7 +113,12 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     });
 
     this.sdkSecretName = sdkSecretName(spec);
-    const members = pulumi.all([this.genesis, previewIds]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, knownIds(ids)));
+    this.declaredMembers = this.nodeIds.apply((ids) => declaredMembers(spec, ids));
+    // Refused before anything changes (a preview too): a change of sealers that the chain could not survive.
+    const membershipChecked = checkedMembershipChange(spec, previousStackOutput("declaredMembers", this), previewIds, this);
+    const members = pulumi
+      .all([this.genesis, previewIds, membershipChecked])
+      .apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, knownIds(ids)));
     const clientView = members.apply((names) => ({ ...spec, members: names }));
     this.endpoints = clientView.apply(renderEndpoints);
     const sdk = new SdkSecret(
@@ -165,6 +176,26 @@ export function checkedGenesis(
     for (const message of warnings) pulumi.log.warn(`the genesis is fixed at creation and kept: ${message}`, resource);
     if (refusals.length > 0) throw refusal(`genesis-only settings changed after the chain was created:\n  ${refusals.join("\n  ")}`, resource);
     return r;
+  });
+}
+
+/**
+ * The declared set against the one the last update recorded (chain/membership-guard.ts); throws a refusal with the
+ * numbers when the change is refused. A node whose id a preview does not know yet counts as `new:<name>`.
+ */
+function checkedMembershipChange(
+  spec: ChainSpec,
+  previous: pulumi.Output<unknown>,
+  nodeIds: pulumi.Output<Record<string, string | undefined>>,
+  resource: pulumi.Resource,
+): pulumi.Output<true> {
+  return pulumi.all([previous, nodeIds]).apply(([recorded, ids]) => {
+    const next = declaredMembers(spec, Object.fromEntries(spec.nodes.map((n) => [n.name, ids[n.name] ?? `new:${n.name}`])));
+    const refusals = membershipChangeRefusals(parseDeclaredMembers(recorded), next);
+    if (refusals.length > 0) {
+      throw refusal(`this change of sealers and observers is refused (the chain could stop):\n  ${refusals.join("\n  ")}`, resource);
+    }
+    return true as const;
   });
 }
 

@@ -39,7 +39,7 @@ describe("a second run on the same key material", () => {
 
 describe("stack outputs", () => {
   test("private material is exported only as secrets", async () => {
-    await pulumi.runtime.setMocks(new OfflineEngine(), "fisco-bcos", "test", false);
+    await pulumi.runtime.setMocks(new OfflineEngine(), "fisco-bcos", "test", false, "organization");
     pulumi.runtime.setAllConfig({});
     let outputs!: ReturnType<typeof fiscoBcosProgram>;
     await pulumi.runtime.runInPulumiStack(async () => (outputs = fiscoBcosProgram()));

@@ -7,6 +7,8 @@ import type { ProviderState, RegisteredResource, ResourceOptionsSeen } from "./r
 
 export type { ProviderState, RegisteredResource, ResourceOptionsSeen } from "./registered-resource";
 
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
 type Handler = (inputs: Record<string, any>) => Promise<Record<string, any>>;
 
 /**
@@ -19,6 +21,8 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
   readonly hooks: string[] = [];
   private readonly handlers: Record<string, Handler>;
   private readonly options = new Map<string, ResourceOptionsSeen>();
+  /** The outputs of the stack's last update: what a StackReference to the stack itself reads (none for a new stack). */
+  previousOutputs: Record<string, unknown> = {};
 
   constructor(
     private readonly providerState: ProviderState = new Map(),
@@ -28,6 +32,7 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
   }
 
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> {
+    if (args.type === STACK_REFERENCE) return this.readStackReference(args);
     const key = `${args.type}::${args.name}`;
     const prior = this.providerState.get(key);
     const options = this.options.get(key);
@@ -39,6 +44,14 @@ export class OfflineEngine implements pulumi.runtime.Mocks {
     this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state, options, ...(read && { read }) });
     if (args.type === CHART_V4) this.resources.push(...(await renderChartChildren(args.name, inputs)));
     return { id: `${args.name}-id`, state };
+  }
+
+  /** Only the stack itself can be referenced offline: there is no backend holding other stacks. */
+  private readStackReference(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+    const name = String(args.inputs.name ?? args.name);
+    const state = { name, outputs: this.previousOutputs, secretOutputNames: [] };
+    this.resources.push({ type: STACK_REFERENCE, name: args.name, custom: true, inputs: { name }, state, read: true });
+    return { id: name, state };
   }
 
   /** Options of a registration; `ignoreChanges` is honoured as the engine does (old values kept once a resource exists). */

@@ -17,6 +17,8 @@ export interface OfflineRunOptions {
   readonly preview?: boolean;
   /** The engine to use instead of a new OfflineEngine over `providerState`. */
   readonly engine?: OfflineEngine;
+  /** The outputs the stack's last update left (what the program reads back through a StackReference to itself). */
+  readonly previousOutputs?: Record<string, unknown>;
 }
 
 export interface OfflineRun {
@@ -27,7 +29,9 @@ export interface OfflineRun {
 /** Run the real Pulumi program in-process, with the offline engine standing in for the Pulumi engine and providers. */
 export async function runProgramOffline(options: OfflineRunOptions): Promise<OfflineRun> {
   const engine = options.engine ?? new OfflineEngine(options.providerState);
-  await pulumi.runtime.setMocks(engine, PROJECT, options.stack, options.preview ?? false);
+  if (options.previousOutputs) engine.previousOutputs = options.previousOutputs;
+  // "organization": what a self-managed backend (file, S3, …) calls every stack's organization.
+  await pulumi.runtime.setMocks(engine, PROJECT, options.stack, options.preview ?? false, "organization");
   forwardResourceOptions(engine);
   pulumi.runtime.setAllConfig({ ...options.config }, []);
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => fiscoBcosProgram())) ?? {};

@@ -21,11 +21,21 @@ export function readProviderState(path: string): ProviderState {
   return new Map(Object.entries(parsed.resources));
 }
 
-/** Writes the state owner-only (0600), replacing the file atomically. */
-export function writeProviderState(path: string, state: ProviderState): void {
+/**
+ * The stack outputs the run that wrote the state file recorded (those the program reads back through a
+ * StackReference to itself); none for a missing file or one written before they were kept.
+ */
+export function readRecordedOutputs(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  const parsed = JSON.parse(readFileSync(path, "utf8")) as { outputs?: Record<string, unknown> };
+  return parsed.outputs ?? {};
+}
+
+/** Writes the state owner-only (0600), replacing the file atomically; `outputs`: what the program reads back next time. */
+export function writeProviderState(path: string, state: ProviderState, outputs: Record<string, unknown> = {}): void {
   const temporary = `${path}.${process.pid}.tmp`;
   const resources = Object.fromEntries([...state].sort(([a], [b]) => a.localeCompare(b)));
-  writeFileSync(temporary, `${JSON.stringify({ format: FORMAT, resources }, null, 1)}\n`, { mode: 0o600 });
+  writeFileSync(temporary, `${JSON.stringify({ format: FORMAT, resources, outputs }, null, 1)}\n`, { mode: 0o600 });
   chmodSync(temporary, 0o600);
   renameSync(temporary, path);
 }

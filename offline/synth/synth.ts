@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { accountFromPrivateKeyHex } from "../../chain/keys";
 import { runProgramOffline } from "../mocks/run-program";
 import { readStackConfig, withSealerCount } from "./stack-file";
-import { readProviderState, writeProviderState } from "./state-file";
+import { readProviderState, readRecordedOutputs, writeProviderState } from "./state-file";
 import { writeTree } from "./write-tree";
 
 export interface SynthOptions {
@@ -35,7 +35,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   log(`stack ${options.stack}: generating the chain CA, TLS certificates and consensus keys…`);
   const providerState = options.state ? readProviderState(options.state) : undefined;
   if (providerState && providerState.size > 0) log(`keeping the chain's identity from ${options.state}`);
-  const run = await runProgramOffline({ stack: options.stack, config, providerState });
+  const previousOutputs = options.state ? readRecordedOutputs(options.state) : undefined;
+  const run = await runProgramOffline({ stack: options.stack, config, providerState, previousOutputs });
   const caKey = run.engine.resources.find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.endsWith("-pki-ca"));
   const files = await writeTree(
     {
@@ -47,7 +48,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     },
     { out: options.out, includeSecrets: Boolean(options.includeSecrets) },
   );
-  if (options.state && providerState) writeProviderState(options.state, providerState);
+  if (options.state && providerState) writeProviderState(options.state, providerState, { declaredMembers: run.outputs.declaredMembers });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   log(`wrote ${files.length} files for ${Object.keys(run.outputs.nodeIds).length} nodes to ${options.out} in ${seconds.toFixed(2)} s`);
   return { files, outputs: run.outputs, seconds };
