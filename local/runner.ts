@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, realpathSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { bridgeName, FIRST_NODE_SLOT, LAST_NODE_SLOT, netnsName, slotAddress, subnetCidr, treeId } from "./names";
 import { chooseSubnet, ensureBridge, ensureNodeNetwork, hostsFileText, ipCommand, listLinks, listOwned, namespacePids, removeEtcNetnsIfEmpty, removeOwned, writeNamespaceFiles, type Ip } from "./network";
 import { checkPrerequisites, type FiscoBinary } from "./prerequisites";
@@ -188,7 +188,11 @@ function printSummary(tree: LocalTree, state: RunState, names: readonly string[]
   const urls = (nodes: typeof running) => nodes.map((n) => rpcUrl(n, nodeAddress(state, state.nodes[n.name])!)).join(",");
   const [members, others] = [running.filter((n) => !outside.has(n.name)), running.filter((n) => outside.has(n.name))];
   const nonMembers = others.length > 0 ? ` --non-members ${urls(others)}` : "";
-  io.out(`verify from this host: npm run verify -- --rpc ${urls(members)}${nonMembers} --ca ${tree.sdk.ca} --cert ${tree.sdk.cert} --key ${tree.sdk.key}`);
+  const sdkDir = dirname(tree.sdk.ca);
+  io.out(`verify from this host: npm run verify -- --sdk-dir ${sdkDir} --rpc ${urls(members)}${nonMembers}`);
+  // sdk/ names the nodes by their Service DNS names, which resolve inside the nodes' namespaces (as in the cluster).
+  const inside = members.map((n) => state.nodes[n.name].netns).find(Boolean);
+  if (inside) io.out(`or with sdk/ unchanged, from inside the chain's network: ip netns exec ${inside} npm run verify -- --sdk-dir ${sdkDir}`);
 }
 
 /**

@@ -170,7 +170,8 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
       assert.equal(ip("netns", "identify", String(pidOf(node))).trim(), netnsName(id, node), `${node} is in its own namespace`);
     }
     assert.equal(new Set(["node0", "node1", "node2", "node3"].map(pidOf)).size, 4);
-    assert.match(run.stdout, /verify from this host: npm run verify -- --rpc https:\/\/[\d.]+:20200,/);
+    assert.match(run.stdout, /verify from this host: npm run verify -- --sdk-dir \S+\/sdk --rpc https:\/\/[\d.]+:20200,/);
+    assert.match(run.stdout, new RegExp(`or with sdk/ unchanged, from inside the chain's network: ip netns exec ${netnsName(id, "node0")} npm run verify -- --sdk-dir \\S+/sdk\n`));
   });
 
   test("each node runs `fisco-bcos -c config.ini -g config.genesis` in a working directory laid out like the pod's /data", () => {
