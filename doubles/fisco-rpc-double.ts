@@ -816,7 +816,9 @@ export class FiscoRpcDouble {
         this.groupCheck(n, params, method);
         const height = this.heightOf(n);
         const input = Buffer.from(String(params[3]).replace(/^0x/, ""), "hex");
-        const { status, output } = execute(this.blocks[height].state, String(params[2]), input, { number: height + 1, sender: "", governors: [], write: false });
+        // SchedulerImpl::call runs in a block numbered as the head, not head + 1: a feature set in the head block
+        // (enableNumber = head + 1) is not in force for calls until a later block exists (seen on v3.16.4).
+        const { status, output } = execute(this.blocks[height].state, String(params[2]), input, { number: height, sender: "", governors: [], write: false });
         return { blockNumber: height, status, output };
       }
       case "getBlockByNumber": {

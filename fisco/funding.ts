@@ -99,7 +99,13 @@ export async function fundAccounts(api: NodeApi, chain: ChainIds, admin: HashSig
     const change = await switchOn(api, chain, admin, feature, timeoutMs);
     if (change) changes.push(change);
   }
-  const balances = await Promise.all(accounts.map((a) => balanceOf(api, a, timeoutMs)));
+  // A call runs in a block numbered as the head (SchedulerImpl::call), and a feature set in block B is in force from
+  // B + 1, which FISCO seals only when transactions arrive: right after feature_balance_precompiled is switched on,
+  // BalancePrecompiled cannot be called yet (status 16, seen on v3.16.4). Until it is in force nobody can have been
+  // credited, so every balance is 0; the addBalance transactions themselves go into later blocks, where it is.
+  const [height, precompiled] = await Promise.all([api.blockNumber(timeoutMs), api.systemConfig("feature_balance_precompiled", timeoutMs)]);
+  const inForce = precompiled !== null && precompiled.value === "1" && precompiled.blockNumber <= height;
+  const balances = inForce ? await Promise.all(accounts.map((a) => balanceOf(api, a, timeoutMs))) : accounts.map(() => 0n);
   const empty = accounts.filter((_, i) => balances[i] === 0n);
   for (let i = 0; i < empty.length; i += 16) {
     changes.push(...(await Promise.all(empty.slice(i, i + 16).map((a) => credit(api, chain, admin, a, amount, timeoutMs)))));
