@@ -69,10 +69,16 @@ export class BatchRpcClient {
   }
 }
 
-/** A batch answer, in request order. A single error object answers the whole batch (e.g. "exceeds the limit size"). */
-function matchAnswers(answer: unknown, firstId: number, count: number): RpcOutcome[] {
+/**
+ * A batch answer, in request order. A single error object answers the whole batch (e.g. "exceeds the limit size"),
+ * and fisco-bcos v3.16.4's web3 RPC answers a batch of one request with that request's bare answer (seen on a real
+ * node), which is taken as the batch's only answer.
+ */
+export function matchAnswers(answer: unknown, firstId: number, count: number): RpcOutcome[] {
   if (!Array.isArray(answer)) {
-    const error = (answer as { error?: { code?: number; message?: string } })?.error;
+    const one = answer as { id?: unknown; result?: unknown; error?: { code?: number; message?: string } } | null;
+    if (count === 1 && one && one.id === firstId && ("result" in one || one.error)) return matchAnswers([one], firstId, count);
+    const error = one?.error;
     if (error) return Array.from({ length: count }, () => ({ ok: false as const, code: error.code, message: String(error.message) }));
     throw new Error("the answer to a batch is not an array");
   }

@@ -12,7 +12,8 @@ export interface ProxyDoubleOptions {
 /**
  * A test double in front of a real hardhat node: forwards JSON-RPC batches, but answers every n-th
  * eth_sendRawTransaction itself with an error (as a node that refuses some transactions would), and records the
- * size of every batch it receives.
+ * size of every batch it receives. Like fisco-bcos v3.16.4's web3 RPC (seen on a real node), it answers a batch of
+ * one request with the bare answer object, not an array of one.
  */
 export class RejectingProxyDouble {
   readonly batchSizes: number[] = [];
@@ -56,6 +57,6 @@ export class RejectingProxyDouble {
     }
     if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
     const out = calls.map((c) => answers.get(c.id));
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(parsed) ? out : out[0]));
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(parsed) && out.length > 1 ? out : out[0]));
   }
 }

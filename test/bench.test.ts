@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Transaction, Wallet } from "ethers";
+import { BatchRpcClient, matchAnswers } from "../bench/batch-client";
 import { parseCli, UsageError } from "../bench/cli-options";
 import type { Web3Options } from "../bench/options";
 import { runBench } from "../bench/run";
@@ -127,6 +128,21 @@ describe("against a real hardhat node", () => {
     assert.ok(report.chain && report.chain.transactions >= 120, "the chain's rate from eth_getBlockByNumber");
     assert.ok(report.latencyMs.p50! <= report.latencyMs.p95! && report.latencyMs.p95! <= report.latencyMs.p99!);
     assert.equal(report.chainId, "20200");
+  });
+
+  test("a batch of one answered with the bare object, as fisco-bcos v3.16.4's web3 RPC answers it, is read", async () => {
+    const proxy = await new RejectingProxyDouble(node.url).start();
+    const client = new BatchRpcClient(proxy.url, 1);
+    try {
+      assert.equal(await client.call("eth_chainId", [], 5_000), "0x4ee8");
+      const [one] = await client.batch([{ method: "eth_getBalance", params: [addressOf(keys[0]), "latest"] }], 5_000);
+      assert.equal(one.ok, true);
+      assert.deepEqual(matchAnswers({ jsonrpc: "2.0", id: 7, result: "0x1" }, 7, 1), [{ ok: true, result: "0x1" }]);
+      assert.throws(() => matchAnswers({ jsonrpc: "2.0", id: 8, result: "0x1" }, 7, 1), /not an array/);
+    } finally {
+      client.close();
+      await proxy.stop();
+    }
   });
 
   test("errors are counted by kind against a node that rejects some transactions; batches never exceed 8", async () => {
