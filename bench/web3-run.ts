@@ -70,15 +70,48 @@ async function prepare(options: Web3Options, client: BatchRpcClient | undefined,
   return { ...base, chainId, gasPrice, firstNonces: nonces.map((n) => Number(BigInt(n as string))) };
 }
 
-/** `concurrency` senders in parallel, each taking the next batch of ≤ 8 raw transactions, endpoints round-robin. */
-async function send(feed: TxFeed, clients: readonly BatchRpcClient[], track: Tracker, submittedAt: Map<string, number>, options: Web3Options, signal?: AbortSignal): Promise<void> {
+/**
+ * `concurrency` workers in parallel, each taking the next batch of raw transactions, endpoints round-robin, with each
+ * sender's transactions one at a time in nonce order: transaction i (sender i mod K) leaves only once i − K, the same
+ * sender's previous nonce, has been answered, and a batch holds consecutive transactions, at most K, so never two of
+ * one sender. fisco-bcos v3.16.4's web3 RPC handles the requests of a batch, and concurrent batches, in parallel, and
+ * its txpool refuses a nonce below the sender's nonce on chain (Web3NonceChecker); seen on a real node: with nonces
+ * n … n+7 of one sender in a batch, some came back NonceCheckFail and others were accepted but never sealed.
+ */
+async function send(feed: TxFeed, clients: readonly BatchRpcClient[], track: Tracker, submittedAt: Map<string, number>, options: Web3Options, senders: number, signal?: AbortSignal): Promise<void> {
   const stopAt = options.durationMs === null ? Infinity : Date.now() + options.durationMs;
+  const batchSize = Math.max(1, Math.min(options.batch, senders));
+  /** Per transaction index, settled once the batch holding it has been answered (or failed). */
+  const answered = new Map<number, Promise<void>>();
+  let taken = 0;
   let round = 0;
+  /** The next batch: consecutive transactions; workers take theirs one after another, so none comes between. */
+  let taking: Promise<unknown> = Promise.resolve();
+  const takeBatch = async (): Promise<{ txs: string[]; first: number }> => {
+    const head = await feed.next();
+    if (head === undefined) return { txs: [], first: taken };
+    const txs = [head];
+    for (let tx; txs.length < batchSize && typeof (tx = feed.take()) === "string"; ) txs.push(tx);
+    const first = taken;
+    taken += txs.length;
+    return { txs, first };
+  };
+  const nextBatch = (): Promise<{ txs: string[]; first: number }> => {
+    const batch = taking.then(takeBatch);
+    taking = batch.catch(() => undefined);
+    return batch;
+  };
   const worker = async () => {
     while (!signal?.aborted && Date.now() < stopAt) {
-      const batch: string[] = [];
-      for (let tx; batch.length < options.batch && (tx = await feed.next()) !== undefined; ) batch.push(tx);
+      const { txs: batch, first } = await nextBatch();
       if (batch.length === 0) return;
+      let release!: () => void;
+      const done = new Promise<void>((resolve) => (release = resolve));
+      const indices = batch.map((_, k) => first + k);
+      for (const i of indices) answered.set(i, done);
+      const previous = indices.map((i) => answered.get(i - senders)).filter((p): p is Promise<void> => p !== undefined);
+      await Promise.all(previous);
+      for (const i of indices) answered.delete(i - senders);
       const client = clients[round++ % clients.length];
       const calls: RpcCall[] = batch.map((tx) => ({ method: "eth_sendRawTransaction", params: [tx] }));
       const at = track.submit(batch.length);
@@ -93,6 +126,7 @@ async function send(feed: TxFeed, clients: readonly BatchRpcClient[], track: Tra
         track.fail(requestErrorKind(error), batch.length);
       } finally {
         track.settle(batch.length);
+        release();
       }
     }
   };
@@ -168,7 +202,7 @@ export async function runWeb3(options: Web3Options, hooks: BenchHooks = {}): Pro
       const submittedAt = new Map<string, number>();
       let done = false;
       const following = followReceipts(clients, track, submittedAt, () => done, options, hooks.signal);
-      await send(feed, clients, track, submittedAt, options, hooks.signal);
+      await send(feed, clients, track, submittedAt, options, keys.length, hooks.signal);
       done = true;
       track.phase = "receipts";
       await following;

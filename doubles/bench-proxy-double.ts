@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Transaction } from "ethers";
 
 export interface ProxyDoubleOptions {
   /** Reject every n-th eth_sendRawTransaction with a JSON-RPC error (0: none). */
@@ -17,6 +18,12 @@ export interface ProxyDoubleOptions {
  */
 export class RejectingProxyDouble {
   readonly batchSizes: number[] = [];
+  /**
+   * eth_sendRawTransaction requests that arrived while another transaction of the same sender was still unanswered
+   * (in the same batch or another): fisco-bcos v3.16.4 handles those in parallel and may refuse or drop the lower nonce.
+   */
+  senderOverlaps = 0;
+  private readonly sendersInFlight = new Map<string, number>();
   rejected = 0;
   private sendCount = 0;
   private server!: Server;
@@ -41,8 +48,14 @@ export class RejectingProxyDouble {
     let body = "";
     for await (const chunk of req) body += chunk;
     const parsed = JSON.parse(body);
-    const calls: { id: number; method: string }[] = Array.isArray(parsed) ? parsed : [parsed];
+    const calls: { id: number; method: string; params?: unknown[] }[] = Array.isArray(parsed) ? parsed : [parsed];
     this.batchSizes.push(calls.length);
+    const senders = calls.filter((c) => c.method === "eth_sendRawTransaction").map((c) => Transaction.from(String(c.params?.[0])).from!.toLowerCase());
+    for (const sender of senders) {
+      const n = this.sendersInFlight.get(sender) ?? 0;
+      if (n > 0) this.senderOverlaps++;
+      this.sendersInFlight.set(sender, n + 1);
+    }
     const answers = new Map<number, unknown>();
     const forward = calls.filter((call) => {
       if (call.method !== "eth_sendRawTransaction" || !this.options.rejectEvery) return true;
@@ -57,6 +70,7 @@ export class RejectingProxyDouble {
     }
     if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
     const out = calls.map((c) => answers.get(c.id));
+    for (const sender of senders) this.sendersInFlight.set(sender, this.sendersInFlight.get(sender)! - 1);
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(parsed) && out.length > 1 ? out : out[0]));
   }
 }

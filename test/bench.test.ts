@@ -153,6 +153,7 @@ describe("against a real hardhat node", () => {
       assert.equal(report.errors["rpc -32003: transaction rejected by the double (#N)"], 10);
       assert.equal(report.accepted, 90);
       assert.ok(Math.max(...proxy.batchSizes) <= 8);
+      assert.equal(proxy.senderOverlaps, 0, "a sender's next transaction leaves only once its previous one was answered");
       // A rejected nonce leaves a gap: that sender's later transactions never mine, and are counted as such.
       const unmined = report.errors["no receipt before the timeout"] ?? 0;
       assert.ok(unmined > 0);
