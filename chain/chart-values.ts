@@ -2,7 +2,16 @@ import { sha256Hex } from "./digest";
 import { CHART_DEFAULT_CLIENT_LABELS, replacingChartDefaults } from "./labels";
 import { declaredSealerNames } from "./membership";
 import { rolloutWaves } from "./rollout";
-import { benchBundleName, readinessBundleName, nodeConfigMapName, nodeSecretName, sdkSecretName, verifierBundleName } from "./naming";
+import {
+  benchBundleName,
+  membersBundleName,
+  membershipAdminSecretName,
+  nodeConfigMapName,
+  nodeSecretName,
+  readinessBundleName,
+  sdkSecretName,
+  verifierBundleName,
+} from "./naming";
 import type { ChainSpec } from "./spec";
 import type { VerificationRun } from "./verification-run";
 
@@ -44,6 +53,39 @@ export function benchValues(spec: ChainSpec, bundleDigest?: string) {
   };
 }
 
+/** What the in-cluster membership Job needs besides the spec. */
+export interface MembershipRun {
+  /** Digest of the members bundle (the ConfigMap the Job runs). */
+  readonly bundleDigest: string;
+  /** Node name → 128-hex consensus id, every declared node. */
+  readonly nodeIds: Readonly<Record<string, string>>;
+  readonly adminAddress: string;
+}
+
+/**
+ * The optional membership Job (membership.inCluster): `npm run members` in the cluster, after the nodes and before the
+ * verification, with the SDK Secret, the declared set (nodes' names, roles and weights here, their ids) and the admin
+ * key from its Secret. Its run id changes with the declared set and the bundle.
+ */
+export function membershipValues(spec: ChainSpec, run: MembershipRun | undefined, hook: boolean) {
+  if (!spec.membership.inCluster || !run) return { enabled: false };
+  const declared = spec.nodes.map((n) => [n.name, run.nodeIds[n.name], n.role, n.weight]);
+  return {
+    enabled: true,
+    hook,
+    runId: sha256Hex(JSON.stringify([declared, run.bundleDigest, spec.membership.syncTimeoutSeconds])).slice(0, 16),
+    image: { ...spec.verification.image, pullPolicy: spec.imagePullPolicy },
+    bundleConfigMap: membersBundleName(spec),
+    sdkSecretName: sdkSecretName(spec),
+    adminKeySecretName: membershipAdminSecretName(spec),
+    nodeIds: { ...run.nodeIds },
+    adminAddress: run.adminAddress,
+    chainId: spec.chainId,
+    groupId: spec.groupId,
+    syncTimeoutSeconds: spec.membership.syncTimeoutSeconds,
+  };
+}
+
 /** What the chart values are built from besides the spec. */
 export interface ChartInputs {
   /** Per node: digest of what it reads only at start (config.ini, config.genesis, its certificates). */
@@ -56,6 +98,9 @@ export interface ChartInputs {
   readonly members?: readonly string[];
   /** Digest of the readiness agent's bundle: readiness that means service is on when it is given. */
   readonly readinessBundleDigest?: string;
+  /** The in-cluster membership Job (membership.inCluster), and whether it is a Helm hook. */
+  readonly membership?: MembershipRun;
+  readonly hook?: boolean;
 }
 
 /** The node-readiness container (charts/fisco-bcos templates/statefulset.yaml): on when its bundle exists. */
@@ -109,6 +154,7 @@ export function chartValues(spec: ChainSpec, inputs: ChartInputs) {
       storage: { size: node.storage.size, storageClassName: node.storage.storageClass },
     })),
     readiness: readinessValues(spec, inputs.readinessBundleDigest),
+    membership: membershipValues(spec, inputs.membership, inputs.hook ?? false),
     verification: verificationValues(spec, verification),
     bench: benchValues(spec, benchBundleDigest),
   };

@@ -10,6 +10,8 @@ export const readinessBundleName = (spec: Pick<ChainSpec, "chainName">) => `${sp
 export const benchBundleName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-bench-bundle`;
 export const genesisRecordName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-genesis`;
 export const verificationRequestName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verification-request`;
+export const membersBundleName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-members-bundle`;
+export const membershipAdminSecretName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-membership-admin`;
 export const membershipRequestName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-membership-request`;
 export const verificationReportName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verification`;
 export const rpcServiceName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-rpc`;

@@ -139,6 +139,7 @@ export const chainConfigSchema = z.strictObject({
         .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://127.0.0.1:20200" }))
         .default([]),
       syncTimeoutSeconds: int(10, 86400).default(600),
+      inCluster: bool().default(false),
     })
     .prefault({}),
   readiness: z.strictObject({ enabled: bool().default(true), maxLag: int(0, 1000).default(10) }).prefault({}),
@@ -282,6 +283,9 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
     add("kubernetes.context", "is required when protect is true (or kubernetes.inCluster: true where the program runs in the cluster, e.g. the Pulumi Kubernetes Operator): name the kubeconfig context of this stack's cluster, so that an update never lands on whatever context is current");
   }
   if (config.kubernetes.context && config.kubernetes.inCluster) add("kubernetes.inCluster", "cannot be true together with kubernetes.context: choose one");
+  if (config.membership.inCluster && config.membership.hostRpcEndpoints.length > 0) {
+    add("membership.inCluster", "cannot be true together with membership.hostRpcEndpoints: membership runs either as a Job in the cluster or as a hook from the host; choose one");
+  }
   for (const kind of ["rpc", "web3"] as const) {
     const svc = config.services[kind];
     if (svc.nodePort !== undefined && svc.type !== "NodePort") add(`services.${kind}.nodePort`, `is allowed only with type NodePort (type is ${svc.type})`);

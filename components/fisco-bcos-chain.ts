@@ -17,7 +17,7 @@ import { AdminAccount, NodeConsensusKey } from "./consensus-identity";
 import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
 import { declaredMembers } from "./host-membership";
-import { knownInPreview } from "./preview-stand-in";
+import { knownIds, knownInPreview } from "./preview-stand-in";
 import { previousStackOutput } from "./previous-outputs";
 import { refusal } from "./refusal";
 import { SdkSecret } from "./sdk-secret";
@@ -139,7 +139,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
 
     const sdkTls = pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key }));
     const workloadArgs = { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider, members, identityDigests };
-    const workloads = new ChainWorkloads(name, { ...workloadArgs, nodeIds: this.nodeIds, adminPrivateKey: this.adminPrivateKey }, parent);
+    const identityArgs = { nodeIds: this.nodeIds, previewNodeIds: previewIds, adminPrivateKey: this.adminPrivateKey, adminAddress: this.adminAddress };
+    const workloads = new ChainWorkloads(name, { ...workloadArgs, ...identityArgs }, parent);
     this.chartValues = workloads.chartValues;
     this.verification = workloads.verification;
 
@@ -197,9 +198,4 @@ function checkedMembershipChange(
     }
     return true as const;
   });
-}
-
-/** The node ids a preview knows (all of them outside a preview). */
-function knownIds(ids: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -19,3 +19,8 @@ export function knownInPreview<T, S>(value: pulumi.Output<T>, standIn: S): pulum
   if (!(isKnown instanceof Promise)) return value;
   return pulumi.output((isKnown as Promise<boolean>).then((known) => (known ? value : standIn))) as pulumi.Output<T | S>;
 }
+
+/** The ids a preview knows, from a map where knownInPreview left a new node's id undefined (made by the update). */
+export function knownIds(ids: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => e[1] !== undefined));
+}
