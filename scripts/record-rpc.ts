@@ -1,10 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readSdkEndpoints, readTlsFiles } from "../cli/sdk-dir";
-import { rawTransport, redactBuildPaths, runScenario, type Recording } from "../test/support/rpc-conformance";
+import { rawTransport, redactBuildPaths, runScenario, type Recording } from "../doubles/rpc-conformance";
 
 /**
- * Records what a real node answers to the native RPC conversation of test/support/rpc-conformance.ts, verbatim, for
+ * Records what a real node answers to the native RPC conversation of doubles/rpc-conformance.ts, verbatim, for
  * test/rpc-conformance.test.ts to hold the FISCO RPC double to. Run it by hand against a running chain, e.g. one of
  * `npm run local:up`:
  *

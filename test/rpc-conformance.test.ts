@@ -8,11 +8,11 @@ import { ConsensusContractsDouble } from "../doubles/consensus-precompiled";
 import { FiscoRpcDouble } from "../doubles/fisco-rpc-double";
 import { isUnsetConfigKey, NodeApi } from "../fisco/native-api";
 import { FiscoRpcClient, parseResponse, RpcError } from "../fisco/rpc-client";
-import { exceptionWhat, kindOf, rawTransport, redactBuildPaths, runScenario, shapeDifferences, type ConformanceCase, type Recording } from "./support/rpc-conformance";
+import { exceptionWhat, kindOf, rawTransport, redactBuildPaths, runScenario, shapeDifferences, type ConformanceCase, type Recording } from "../doubles/rpc-conformance";
 
 /*
  * The FISCO RPC double answers as a real node does. test/fixtures/real-node/rpc-v3.16.4.json holds what a real
- * fisco-bcos v3.16.4 answered to the scenario of test/support/rpc-conformance.ts (recorded with npm run record:rpc
+ * fisco-bcos v3.16.4 answered to the scenario of doubles/rpc-conformance.ts (recorded with npm run record:rpc
  * against a chain of npm run local:up, docs/real-nodes.md); here the same scenario runs against FiscoRpcDouble and
  * each answer must have the real one's shape (keys, types, string formats, JSON inside strings) and the same values
  * where they do not depend on the chain (error codes and messages, receipt statuses, outputs).

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
-import { signTransaction, randomNonce, type TransactionData } from "../../fisco/native-tx";
-import { exceptionWhat } from "../../fisco/rpc-client";
-import { isGovernorInput, COMMITTEE_MANAGER_ADDRESS } from "../../members/abi";
-import { throwawayKey } from "../../verify/native-probe";
-import { PROBE_ABI, PROBE_CREATION_CODE, encodeGet, encodeSet } from "../../verify/probe/probe";
+import { signTransaction, randomNonce, type TransactionData } from "../fisco/native-tx";
+import { exceptionWhat } from "../fisco/rpc-client";
+import { isGovernorInput, COMMITTEE_MANAGER_ADDRESS } from "../members/abi";
+import { throwawayKey } from "../verify/native-probe";
+import { PROBE_ABI, PROBE_CREATION_CODE, encodeGet, encodeSet } from "../verify/probe/probe";
 
 /**
  * The native RPC conversation the project's clients have with a node (verifier, load generator, membership, local
