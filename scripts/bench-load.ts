@@ -141,8 +141,8 @@ function section(before: { load: number[]; others: string }, signing: Awaited<Re
     "<!-- load:begin -->",
     "## Load generator (`npm run bench`, `npm run bench:load`)",
     "",
-    `Machine: ${machine(before)}. Medians of ${RUNS} runs. The machine was shared with other work (long compiles and test`,
-    "runs of other sessions) during these runs, so the figures are lower than on an idle machine and vary between runs.",
+    `Machine: ${machine(before)}. Medians of ${RUNS} runs.` +
+      (before.others === "none" ? "" : " Other work shared the machine during these runs, so the figures are lower than on an idle machine and vary between runs."),
     "",
     `**Signing** (\`--dry-run --txs ${SIGN_TXS}\`, native transactions calling the benchmark contract from 16 senders, thread start-up excluded): ` +
       `**${fmt(signing.rate)} tx/s** on ${signing.threads} worker threads (${signing.backend}); goal ≥ 20,000 on 2 cores. ` +
@@ -155,7 +155,7 @@ function section(before: { load: number[]; others: string }, signing: Awaited<Re
     "|---:|---:|---:|---:|---:|---:|",
     `| ${fmt(m(cap, (r) => r.submittedTps))} | ${fmt(m(cap, (r) => r.clientTps))} | ${fmt(m(cap, (r) => r.chain?.tps ?? null))} | ${m(cap, (r) => r.latencyMs.p50).toFixed(0)} | ${m(cap, (r) => r.latencyMs.p99).toFixed(0)} | ${cpuPerTx.toFixed(1)} |`,
     "",
-    `Goal ≥ 20,000 submissions/s. Client and double share the two cores (with the compiles); the client's own CPU time per ` +
+    `Goal ≥ 20,000 submissions/s. Client and double share the two cores; the client's own CPU time per ` +
       `transaction (process CPU over the sending phase, signing already done) puts its ceiling at about ${fmt(1e6 / cpuPerTx)} submissions/s per core.`,
     "",
     `**Web3 against a real local hardhat 2 node** (interval mining every ${LOAD.intervalMs} ms, ${LOAD.txs} transfers from ${LOAD.senders} funded senders, ` +
