@@ -22,7 +22,10 @@ export class BatchRpcClient {
   private readonly agent: http.Agent;
   private readonly target: URL;
 
-  constructor(readonly url: string, connections: number) {
+  constructor(
+    readonly url: string,
+    connections: number,
+  ) {
     this.target = new URL(url);
     const Agent = this.target.protocol === "https:" ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: connections });
@@ -42,19 +45,23 @@ export class BatchRpcClient {
     const method = calls[0].method;
     return new Promise((resolve, reject) => {
       const send = this.target.protocol === "https:" ? https.request : http.request;
-      const req = send(this.target, { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          clearTimeout(timer);
-          if (res.statusCode !== 200) return reject(new RpcError("http", this.url, method, `HTTP ${res.statusCode}`));
-          try {
-            resolve(matchAnswers(JSON.parse(Buffer.concat(chunks).toString("utf8")), first, calls.length));
-          } catch (error) {
-            reject(new RpcError("protocol", this.url, method, (error as Error).message));
-          }
-        });
-      });
+      const req = send(
+        this.target,
+        { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => {
+            clearTimeout(timer);
+            if (res.statusCode !== 200) return reject(new RpcError("http", this.url, method, `HTTP ${res.statusCode}`));
+            try {
+              resolve(matchAnswers(JSON.parse(Buffer.concat(chunks).toString("utf8")), first, calls.length));
+            } catch (error) {
+              reject(new RpcError("protocol", this.url, method, (error as Error).message));
+            }
+          });
+        },
+      );
       const timer = setTimeout(() => req.destroy(new RpcError("timeout", this.url, method, `no answer within ${timeoutMs} ms`)), timeoutMs);
       req.on("error", (error) => {
         clearTimeout(timer);

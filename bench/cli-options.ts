@@ -107,7 +107,10 @@ function nativeAccess(values: Values, sdk: SdkEndpoints | undefined): NativeAcce
   if (rpc.length === 0) fail("--sdk-dir: endpoints.json lists no group member under rpc.nodes");
   const { ca, cert, key } = readTlsFiles({ ca: str("ca"), cert: str("cert"), key: str("key") }, str("sdk-dir"));
   const needsTls = rpc.some((e) => e.url.startsWith("https:"));
-  if (needsTls && (!ca || !cert || !key)) fail(`--ca, --cert and --key are required for https:// RPC URLs (missing ${[!ca && "--ca", !cert && "--cert", !key && "--key"].filter(Boolean).join(", ")}), or give --sdk-dir`);
+  if (needsTls && (!ca || !cert || !key))
+    fail(
+      `--ca, --cert and --key are required for https:// RPC URLs (missing ${[!ca && "--ca", !cert && "--cert", !key && "--key"].filter(Boolean).join(", ")}), or give --sdk-dir`,
+    );
   const groupId = str("group") ?? sdk?.groupId ?? "group0";
   if (!/^[A-Za-z0-9_]{1,64}$/.test(groupId)) fail(`--group must be 1–64 letters, digits or _ (got "${groupId}")`);
   return { rpc, tls: ca && cert && key ? { ca, cert, key } : undefined, groupId, chainId: sdk?.chainId };
@@ -146,9 +149,15 @@ function web3Urls(value: string, sdk: SdkEndpoints | undefined): string[] {
 function web3Options(values: Values, sdk: SdkEndpoints | undefined, native: NativeAccess | undefined, base: CommonOptions): BenchOptions {
   const fund = values.fund === true;
   if (fund && !native) fail("--fund needs the native RPC to send the funding transactions: --sdk-dir, or --rpc with --ca, --cert, --key");
-  if (fund && !values["admin-key"]) fail("--fund needs --admin-key <file>: the genesis admin key (stack output adminPrivateKey, or ca/accounts/0x<address>.pem of a synth tree)");
+  if (fund && !values["admin-key"])
+    fail("--fund needs --admin-key <file>: the genesis admin key (stack output adminPrivateKey, or ca/accounts/0x<address>.pem of a synth tree)");
   if (!fund && (values["admin-key"] || values["fund-amount"])) fail("--admin-key and --fund-amount: only used with --fund");
-  const amount = values["fund-amount"] === undefined ? 10n ** 18n : /^\d{1,60}$/.test(values["fund-amount"] as string) && BigInt(values["fund-amount"] as string) > 0n ? BigInt(values["fund-amount"] as string) : fail(`--fund-amount must be a positive whole number of wei (got "${values["fund-amount"]}")`);
+  const amount =
+    values["fund-amount"] === undefined
+      ? 10n ** 18n
+      : /^\d{1,60}$/.test(values["fund-amount"] as string) && BigInt(values["fund-amount"] as string) > 0n
+        ? BigInt(values["fund-amount"] as string)
+        : fail(`--fund-amount must be a positive whole number of wei (got "${values["fund-amount"]}")`);
   const chainId = values["chain-id"] === undefined ? undefined : BigInt(integer(values, "chain-id", 1, Number.MAX_SAFE_INTEGER)!);
   return {
     ...base,

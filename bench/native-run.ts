@@ -38,9 +38,19 @@ async function connectControl(access: NativeAccess, secure: ReturnType<typeof fi
 /** Deploy the benchmark contract from the first sender; its address, lowercase hex without 0x. */
 async function deployBench(ctx: NativeContext, key: string): Promise<string> {
   const height = await ctx.api.blockNumber(CONTROL_TIMEOUT_MS);
-  const data = { version: 0 as const, chainId: ctx.chainId, groupId: ctx.groupId, blockLimit: height + BLOCK_LIMIT_RANGE, nonce: randomNonce(randomBytes), to: "", input: Buffer.from(BENCH_CREATION_CODE.slice(2), "hex"), abi: "" };
+  const data = {
+    version: 0 as const,
+    chainId: ctx.chainId,
+    groupId: ctx.groupId,
+    blockLimit: height + BLOCK_LIMIT_RANGE,
+    nonce: randomNonce(randomBytes),
+    to: "",
+    input: Buffer.from(BENCH_CREATION_CODE.slice(2), "hex"),
+    abi: "",
+  };
   const receipt = await ctx.api.sendTransaction(signTransaction(data, fastSigner(key), { attribute: 1 }).hex, CONTROL_TIMEOUT_MS);
-  if (receipt.status !== 0 || !receipt.contractAddress) throw new Error(`deploying the benchmark contract failed: status ${receipt.status}${receipt.message ? ` (${receipt.message})` : ""}`);
+  if (receipt.status !== 0 || !receipt.contractAddress)
+    throw new Error(`deploying the benchmark contract failed: status ${receipt.status}${receipt.message ? ` (${receipt.message})` : ""}`);
   return receipt.contractAddress;
 }
 
@@ -52,7 +62,15 @@ async function openLanes(endpoints: readonly RpcEndpoint[], count: number, secur
 }
 
 /** One lane: take the next transaction, send it, wait for the receipt sendTransaction answers, record, repeat. */
-async function drive(lane: RpcConnection, feed: TxFeed, track: Tracker, group: string, options: NativeOptions, stopAt: number, signal?: AbortSignal): Promise<void> {
+async function drive(
+  lane: RpcConnection,
+  feed: TxFeed,
+  track: Tracker,
+  group: string,
+  options: NativeOptions,
+  stopAt: number,
+  signal?: AbortSignal,
+): Promise<void> {
   while (!signal?.aborted && Date.now() < stopAt) {
     const tx = feed.take() ?? (await feed.next());
     if (tx === undefined || signal?.aborted) return;
@@ -116,7 +134,13 @@ class NativeRun {
       this.contract = normalizeHex(await deployBench(this.ctx, this.keys[0]));
     }
     const height = this.ctx ? await this.ctx.api.blockNumber(CONTROL_TIMEOUT_MS) : 0;
-    const base = { kind: "native" as const, chainId: this.ctx?.chainId ?? "chain0", groupId: this.options.native.groupId, to: this.contract, noncePrefix: randomNonce(randomBytes).slice(0, 20) };
+    const base = {
+      kind: "native" as const,
+      chainId: this.ctx?.chainId ?? "chain0",
+      groupId: this.options.native.groupId,
+      to: this.contract,
+      noncePrefix: randomNonce(randomBytes).slice(0, 20),
+    };
     const template = (): NativeTemplate => ({ ...base, blockLimit: Math.max(height, this.track.lastBlock ?? 0) + BLOCK_LIMIT_RANGE });
     const feed = new TxFeed(this.pool, this.keys, feedPlan(this.options), template);
     this.track.phase = "signing";
@@ -149,7 +173,19 @@ class NativeRun {
     this.track.phase = "done";
     const signing = { backend: signerBackend(), threads: this.pool.threads, txPerSecond: this.pool.rate, signed: this.pool.signed };
     const contract = this.ctx ? `0x${this.contract}` : null;
-    return buildReport({ mode: "native", options: this.options, track: this.track, keys: this.keys, chainId: this.ctx?.chainId ?? "chain0", interrupted: this.aborted, signing, chain, contract, contractWrites: writes, connections: this.lanes.length });
+    return buildReport({
+      mode: "native",
+      options: this.options,
+      track: this.track,
+      keys: this.keys,
+      chainId: this.ctx?.chainId ?? "chain0",
+      interrupted: this.aborted,
+      signing,
+      chain,
+      contract,
+      contractWrites: writes,
+      connections: this.lanes.length,
+    });
   }
 
   /** Close the connections (also what Ctrl-C does: requests in flight end as interrupted). */

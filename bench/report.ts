@@ -112,7 +112,8 @@ function chainRow(chain: ChainRate | null): string {
 export function formatTable(report: BenchReport, goals: Goals = {}): string {
   const s = report.signing;
   const rows: [string, string][] = [["signing", `${num(s.txPerSecond)} tx/s on ${s.threads} threads (${s.backend}), ${s.signed} tx`]];
-  if (report.funding) rows.push(["funding", fundingSummary(report.funding)], ...report.funding.changes.map((c): [string, string] => [`  block ${c.blockNumber}`, c.action]));
+  if (report.funding)
+    rows.push(["funding", fundingSummary(report.funding)], ...report.funding.changes.map((c): [string, string] => [`  block ${c.blockNumber}`, c.action]));
   if (!report.dryRun) {
     rows.push(
       ["mode", `${report.mode}, ${report.connections} ${report.mode === "native" ? "connections" : "endpoints"}, chain ${report.chainId}`],
@@ -141,9 +142,11 @@ export function fundingSummary(f: FundingReport): string {
 /** The goals a report misses, each as text; empty when all are met (or none given). */
 export function goalsMissed(report: BenchReport, goals: Goals): string[] {
   const missed: string[] = [];
-  if (goals.minTps !== undefined && (report.clientTps === null || report.clientTps < goals.minTps)) missed.push(`TPS ${num(report.clientTps, 1)} < ${goals.minTps}`);
+  if (goals.minTps !== undefined && (report.clientTps === null || report.clientTps < goals.minTps))
+    missed.push(`TPS ${num(report.clientTps, 1)} < ${goals.minTps}`);
   if (goals.maxErrorRate !== undefined && report.errorRate > goals.maxErrorRate) missed.push(`error rate ${report.errorRate} > ${goals.maxErrorRate}`);
-  if (goals.maxP99Ms !== undefined && (report.latencyMs.p99 === null || report.latencyMs.p99 > goals.maxP99Ms)) missed.push(`p99 ${report.latencyMs.p99 ?? "none"} ms > ${goals.maxP99Ms} ms`);
+  if (goals.maxP99Ms !== undefined && (report.latencyMs.p99 === null || report.latencyMs.p99 > goals.maxP99Ms))
+    missed.push(`p99 ${report.latencyMs.p99 ?? "none"} ms > ${goals.maxP99Ms} ms`);
   return missed;
 }
 
@@ -151,7 +154,10 @@ export function goalsMissed(report: BenchReport, goals: Goals): string[] {
  * Progress on stderr: on a terminal one line rewritten in place (rate, in flight, errors), elsewhere (a Job's log,
  * a pipe) one line per tick. Returns the callback and a function that ends the live line.
  */
-export function progressWriter(stream: { readonly isTTY?: boolean; write(text: string): unknown }): { onProgress: (p: BenchProgress) => void; end: () => void } {
+export function progressWriter(stream: { readonly isTTY?: boolean; write(text: string): unknown }): {
+  onProgress: (p: BenchProgress) => void;
+  end: () => void;
+} {
   let previous: BenchProgress | undefined;
   let live = false;
   return {

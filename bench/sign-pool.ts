@@ -30,7 +30,9 @@ export class SignPool {
   /** Sign indices [start, start + count), split into one contiguous range per thread; transactions in index order. */
   async sign(keys: readonly string[], start: number, count: number, template: SignTemplate): Promise<string[]> {
     const share = Math.ceil(count / this.workers.length);
-    const ranges = this.workers.map((_, t) => ({ start: start + t * share, count: Math.max(0, Math.min(share, count - t * share)) })).filter((r) => r.count > 0);
+    const ranges = this.workers
+      .map((_, t) => ({ start: start + t * share, count: Math.max(0, Math.min(share, count - t * share)) }))
+      .filter((r) => r.count > 0);
     const answers = await Promise.all(ranges.map((r, t) => this.run(this.workers[t], { keys, start: r.start, count: r.count, template })));
     this.signingSeconds += Math.max(...answers.map((a) => a.seconds));
     this.signed += count;

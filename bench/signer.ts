@@ -79,7 +79,16 @@ function signWeb3(job: SignJob, template: Web3Template): string[] {
 
 /** One pre-signed legacy (EIP-155) transfer of value 0: what FISCO's web3 RPC and Ethereum nodes both accept. */
 export function signTransfer(sign: (hash: Uint8Array) => Uint8Array, nonce: number, template: Omit<Web3Template, "kind" | "firstNonces">): string {
-  const tx = Transaction.from({ type: 0, nonce, to: template.to, value: 0n, data: "0x", gasLimit: template.gasLimit, gasPrice: template.gasPrice, chainId: template.chainId });
+  const tx = Transaction.from({
+    type: 0,
+    nonce,
+    to: template.to,
+    value: 0n,
+    data: "0x",
+    gasLimit: template.gasLimit,
+    gasPrice: template.gasPrice,
+    chainId: template.chainId,
+  });
   const signature = sign(getBytes(tx.unsignedHash));
   tx.signature = Signature.from({ r: hexlify(signature.subarray(0, 32)), s: hexlify(signature.subarray(32, 64)), yParity: signature[64] as 0 | 1 });
   return tx.serialized;

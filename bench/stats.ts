@@ -6,7 +6,10 @@ function rank(sorted: readonly number[], p: number): number | null {
 
 /** Nearest-rank percentile (p in (0, 100]) of unsorted samples; null when there are none. */
 export function percentile(samples: readonly number[], p: number): number | null {
-  return rank([...samples].sort((a, b) => a - b), p);
+  return rank(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export interface LatencySummary {

@@ -70,7 +70,15 @@ export class Tracker {
   }
 
   progress(): BenchProgress {
-    return { phase: this.phase, elapsedMs: Date.now() - this.started, signed: this.signed, submitted: this.submitted, confirmed: this.confirmed, inFlight: this.inFlight, errors: this.errorTotal };
+    return {
+      phase: this.phase,
+      elapsedMs: Date.now() - this.started,
+      signed: this.signed,
+      submitted: this.submitted,
+      confirmed: this.confirmed,
+      inFlight: this.inFlight,
+      errors: this.errorTotal,
+    };
   }
 
   /** Submitted and confirmed rates (per second) over the send window, latency percentiles, error rate. */

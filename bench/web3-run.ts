@@ -78,7 +78,15 @@ async function prepare(options: Web3Options, client: BatchRpcClient | undefined,
  * its txpool refuses a nonce below the sender's nonce on chain (Web3NonceChecker); seen on a real node: with nonces
  * n … n+7 of one sender in a batch, some came back NonceCheckFail and others were accepted but never sealed.
  */
-async function send(feed: TxFeed, clients: readonly BatchRpcClient[], track: Tracker, submittedAt: Map<string, number>, options: Web3Options, senders: number, signal?: AbortSignal): Promise<void> {
+async function send(
+  feed: TxFeed,
+  clients: readonly BatchRpcClient[],
+  track: Tracker,
+  submittedAt: Map<string, number>,
+  options: Web3Options,
+  senders: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const stopAt = options.durationMs === null ? Infinity : Date.now() + options.durationMs;
   const batchSize = Math.max(1, Math.min(options.batch, senders));
   /** Per transaction index, settled once the batch holding it has been answered (or failed). */
@@ -91,7 +99,7 @@ async function send(feed: TxFeed, clients: readonly BatchRpcClient[], track: Tra
     const head = await feed.next();
     if (head === undefined) return { txs: [], first: taken };
     const txs = [head];
-    for (let tx; txs.length < batchSize && typeof (tx = feed.take()) === "string"; ) txs.push(tx);
+    for (let tx; txs.length < batchSize && typeof (tx = feed.take()) === "string";) txs.push(tx);
     const first = taken;
     taken += txs.length;
     return { txs, first };
@@ -134,7 +142,14 @@ async function send(feed: TxFeed, clients: readonly BatchRpcClient[], track: Tra
 }
 
 /** Poll receipts of accepted transactions in batches until every one is in, time runs out, or the run is stopped. */
-async function followReceipts(clients: readonly BatchRpcClient[], track: Tracker, submittedAt: Map<string, number>, sendingDone: () => boolean, options: Web3Options, signal?: AbortSignal): Promise<void> {
+async function followReceipts(
+  clients: readonly BatchRpcClient[],
+  track: Tracker,
+  submittedAt: Map<string, number>,
+  sendingDone: () => boolean,
+  options: Web3Options,
+  signal?: AbortSignal,
+): Promise<void> {
   let deadline = Infinity;
   for (let round = 0; !signal?.aborted; round++) {
     if (sendingDone() && deadline === Infinity) deadline = Date.now() + options.timeoutMs;
@@ -152,7 +167,10 @@ async function followReceipts(clients: readonly BatchRpcClient[], track: Tracker
 async function pollChunk(client: BatchRpcClient, hashes: readonly string[], track: Tracker, submittedAt: Map<string, number>): Promise<void> {
   let outcomes;
   try {
-    outcomes = await client.batch(hashes.map((h) => ({ method: "eth_getTransactionReceipt", params: [h] })), REQUEST_TIMEOUT_MS);
+    outcomes = await client.batch(
+      hashes.map((h) => ({ method: "eth_getTransactionReceipt", params: [h] })),
+      REQUEST_TIMEOUT_MS,
+    );
   } catch {
     return; // a failed poll is retried on the next round; the receipt timeout catches what never comes
   }
@@ -170,7 +188,10 @@ async function pollChunk(client: BatchRpcClient, hashes: readonly string[], trac
 async function readChainRate(client: BatchRpcClient, track: Tracker): Promise<ChainRate | null> {
   if (track.firstBlock === undefined || track.lastBlock === undefined) return null;
   const blocks = await readBlocks(track.firstBlock, track.lastBlock, async (n) => {
-    const block = (await client.call("eth_getBlockByNumber", [`0x${n.toString(16)}`, false], REQUEST_TIMEOUT_MS)) as { timestamp: string; transactions: unknown[] };
+    const block = (await client.call("eth_getBlockByNumber", [`0x${n.toString(16)}`, false], REQUEST_TIMEOUT_MS)) as {
+      timestamp: string;
+      transactions: unknown[];
+    };
     return { number: n, timestamp: Number(BigInt(block.timestamp)) * 1000, transactions: block.transactions.length };
   });
   return chainRate(blocks);
@@ -212,7 +233,18 @@ export async function runWeb3(options: Web3Options, hooks: BenchHooks = {}): Pro
     const chain = clients[0] && !hooks.signal?.aborted ? await readChainRate(clients[0], track) : null;
     track.phase = "done";
     const signing = { backend: signerBackend(), threads: pool.threads, txPerSecond: pool.rate, signed: pool.signed };
-    return buildReport({ mode: "web3", options, track, keys, chainId: template.chainId.toString(), interrupted: Boolean(hooks.signal?.aborted), signing, chain, funding, connections: clients.length });
+    return buildReport({
+      mode: "web3",
+      options,
+      track,
+      keys,
+      chainId: template.chainId.toString(),
+      interrupted: Boolean(hooks.signal?.aborted),
+      signing,
+      chain,
+      funding,
+      connections: clients.length,
+    });
   } finally {
     if (ticker) clearInterval(ticker);
     clients.forEach((c) => c.close());

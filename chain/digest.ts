@@ -4,5 +4,11 @@ export const sha256Hex = (text: string) => createHash("sha256").update(text).dig
 
 /** A stable digest of a set of named files (key order does not matter). */
 export function filesDigest(files: Readonly<Record<string, string>>): string {
-  return sha256Hex(JSON.stringify(Object.keys(files).sort().map((name) => [name, files[name]])));
+  return sha256Hex(
+    JSON.stringify(
+      Object.keys(files)
+        .sort()
+        .map((name) => [name, files[name]]),
+    ),
+  );
 }

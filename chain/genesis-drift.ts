@@ -24,17 +24,27 @@ export function genesisDrift(recorded: string, wanted: string, nodeNames: Readon
   const messages: string[] = [];
   const [oldSealers, newSealers] = [sealerLines(before), sealerLines(after)];
   for (const [id, weight] of newSealers) {
-    if (!oldSealers.has(id)) messages.push(`sealer ${name(id)} is not in the genesis: start it as it is, then add it on chain (ConsensusPrecompiled addObserver, then addSealer with weight ${weight})`);
-    else if (oldSealers.get(id) !== weight) messages.push(`sealer ${name(id)} has weight ${oldSealers.get(id)} in the genesis, ${weight} in the config: change it on chain with setWeight`);
+    if (!oldSealers.has(id))
+      messages.push(
+        `sealer ${name(id)} is not in the genesis: start it as it is, then add it on chain (ConsensusPrecompiled addObserver, then addSealer with weight ${weight})`,
+      );
+    else if (oldSealers.get(id) !== weight)
+      messages.push(`sealer ${name(id)} has weight ${oldSealers.get(id)} in the genesis, ${weight} in the config: change it on chain with setWeight`);
   }
   for (const id of oldSealers.keys()) {
-    if (!newSealers.has(id)) messages.push(`genesis sealer ${name(id)} is no longer a sealer in the config: remove it on chain (ConsensusPrecompiled remove) before removing its node, or the chain loses its vote`);
+    if (!newSealers.has(id))
+      messages.push(
+        `genesis sealer ${name(id)} is no longer a sealer in the config: remove it on chain (ConsensusPrecompiled remove) before removing its node, or the chain loses its vote`,
+      );
   }
   for (const [section, entries] of after) {
     for (const [key, value] of entries) {
       if (section === "consensus" && key.startsWith("node.")) continue;
       const old = before.get(section)?.get(key);
-      if (old !== value) messages.push(`[${section}] ${key} is ${old} in the genesis, ${value} in the config: genesis settings never change after creation (some can be changed on chain with setSystemConfigByKey)`);
+      if (old !== value)
+        messages.push(
+          `[${section}] ${key} is ${old} in the genesis, ${value} in the config: genesis settings never change after creation (some can be changed on chain with setSystemConfigByKey)`,
+        );
     }
   }
   return messages;

@@ -50,7 +50,11 @@ export function genesisSettingChanges(recorded: string, wanted: string, nodeName
   const kept = [...KEPT_WITH_WARNING].flatMap((id) => {
     const [section, key] = id.split(".");
     const [old, now] = [before.get(section)?.get(key), after.get(section)?.get(key)];
-    return old === now ? [] : [`[${section}] ${key} stays ${old} (the genesis value); the stack now gives ${now}${id === "version.compatibility_version" ? ": after upgrading every node, raise it on chain with setSystemConfigByKey compatibility_version" : ""}`];
+    return old === now
+      ? []
+      : [
+          `[${section}] ${key} stays ${old} (the genesis value); the stack now gives ${now}${id === "version.compatibility_version" ? ": after upgrading every node, raise it on chain with setSystemConfigByKey compatibility_version" : ""}`,
+        ];
   });
   return { refusals, warnings: [...membership, ...kept] };
 }
@@ -59,6 +63,7 @@ function refusal(id: string, old: string | undefined, value: string): string {
   const known = GENESIS_SETTINGS[id];
   const setting = known ? `fisco-bcos:${known.setting}` : `genesis [${id.replace(".", "] ")}`;
   const head = `${setting} is ${old} in the chain's genesis and ${value} in the stack: it is fixed when the chain is created. Put it back to ${old}.`;
-  if (known?.systemConfig) return `${head} On the live chain it is the system config ${known.systemConfig}: change it there with setSystemConfigByKey (the governor's transaction; with authCheck, a committee proposal).`;
+  if (known?.systemConfig)
+    return `${head} On the live chain it is the system config ${known.systemConfig}: change it there with setSystemConfigByKey (the governor's transaction; with authCheck, a committee proposal).`;
   return `${head} It cannot change on a live chain; another value needs a new chain (another stack or namespace).`;
 }

@@ -57,9 +57,22 @@ export function planMembership(declared: readonly DeclaredMember[], onChain: OnC
     const isObserver = observers.has(id);
     if (!isSealer && !isObserver) steps.push({ action: "addObserver", name: node.name, nodeId: id, reason: `${node.name} is not a member yet` });
     if (node.role === "sealer" && !isSealer) {
-      joining.push({ action: "addSealer", name: node.name, nodeId: id, weight: node.weight, afterSync: true, reason: `${node.name} is declared a sealer of weight ${node.weight}` });
+      joining.push({
+        action: "addSealer",
+        name: node.name,
+        nodeId: id,
+        weight: node.weight,
+        afterSync: true,
+        reason: `${node.name} is declared a sealer of weight ${node.weight}`,
+      });
     } else if (node.role === "sealer" && sealers.get(id) !== node.weight) {
-      joining.push({ action: "setWeight", name: node.name, nodeId: id, weight: node.weight, reason: `${node.name} has weight ${sealers.get(id)} on chain, ${node.weight} declared` });
+      joining.push({
+        action: "setWeight",
+        name: node.name,
+        nodeId: id,
+        weight: node.weight,
+        reason: `${node.name} has weight ${sealers.get(id)} on chain, ${node.weight} declared`,
+      });
     } else if (node.role === "observer" && isSealer) {
       leaving.push({ action: "addObserver", name: node.name, nodeId: id, reason: `${node.name} is a sealer on chain, declared an observer` });
     }
@@ -76,7 +89,9 @@ function refusals(onChain: OnChainMembers, steps: readonly MembershipStep[]): st
   const problems: string[] = [];
   const current = onChain.sealers.map((s) => ({ name: norm(s.nodeId), weight: s.weight }));
   const f = faultTolerance(current);
-  const leavingIds = new Set(steps.filter((s) => s.action === "remove" || (s.action === "addObserver" && current.some((c) => c.name === s.nodeId))).map((s) => s.nodeId));
+  const leavingIds = new Set(
+    steps.filter((s) => s.action === "remove" || (s.action === "addObserver" && current.some((c) => c.name === s.nodeId))).map((s) => s.nodeId),
+  );
   const leavingWeight = totalWeight(current.filter((s) => leavingIds.has(s.name)));
   if (leavingWeight > f) {
     problems.push(

@@ -26,14 +26,12 @@ const int = (min: number, max: number) => {
 };
 const port = (fallback: number) => int(1025, 65535).default(fallback);
 const pattern = (re: RegExp, what: string) => z.string({ error: `must be ${what}` }).regex(re, { error: `must be ${what}` });
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(", ")}` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
 const bool = () => z.boolean({ error: "must be true or false" });
 const dnsLabel = (maxLength: number) =>
-  pattern(DNS_LABEL, `a DNS label (lowercase letters, digits and '-', starting with a letter), at most ${maxLength} characters`).max(
-    maxLength,
-    { error: `must be at most ${maxLength} characters` },
-  );
+  pattern(DNS_LABEL, `a DNS label (lowercase letters, digits and '-', starting with a letter), at most ${maxLength} characters`).max(maxLength, {
+    error: `must be at most ${maxLength} characters`,
+  });
 
 const resourceAmounts = z.strictObject({
   cpu: pattern(CPU, "a CPU quantity such as 500m or 2"),
@@ -42,7 +40,9 @@ const resourceAmounts = z.strictObject({
 const resources = z.strictObject({ requests: resourceAmounts, limits: resourceAmounts });
 const STORAGE_SIZE_RULE = `a whole number of Mi, Gi or Ti, at least ${MIN_STORAGE_MI / 1024}Gi, such as 20Gi (FISCO needs 1 GiB free to start)`;
 const storage = z.strictObject({
-  size: z.string({ error: `must be ${STORAGE_SIZE_RULE}` }).refine((size) => (storageSizeMi(size) ?? 0) >= MIN_STORAGE_MI, { error: `must be ${STORAGE_SIZE_RULE}` }),
+  size: z
+    .string({ error: `must be ${STORAGE_SIZE_RULE}` })
+    .refine((size) => (storageSizeMi(size) ?? 0) >= MIN_STORAGE_MI, { error: `must be ${STORAGE_SIZE_RULE}` }),
   storageClass: z.string({ error: "must be a storage class name, or empty for the cluster default" }).default(""),
 });
 
@@ -106,13 +106,9 @@ export const chainConfigSchema = z.strictObject({
   web3: z.strictObject({ enabled: bool().default(false), chainId: int(1, 2 ** 31 - 1).default(20200) }).prefault({}),
   ports: z.strictObject({ p2p: port(30300), rpc: port(20200), web3: port(8545) }).prefault({}),
   nodes: z.array(node, { error: "must be a list of nodes" }).min(1, { error: "must list at least one node" }).prefault(DEFAULT_NODES),
-  nodeDefaults: z
-    .strictObject({ resources: resources.default(DEFAULT_RESOURCES), storage: storage.default(DEFAULT_STORAGE) })
-    .prefault({}),
+  nodeDefaults: z.strictObject({ resources: resources.default(DEFAULT_RESOURCES), storage: storage.default(DEFAULT_STORAGE) }).prefault({}),
   services: z.strictObject({ rpc: service.prefault({}), web3: service.prefault({}) }).prefault({}),
-  workloads: z
-    .strictObject({ manager: oneOf(["pulumi", "gitops"] as const).default("pulumi") })
-    .prefault({}),
+  workloads: z.strictObject({ manager: oneOf(["pulumi", "gitops"] as const).default("pulumi") }).prefault({}),
   scheduling: z.strictObject({ sealerSpread: oneOf(["preferred", "required"] as const).default("preferred") }).prefault({}),
   networkPolicy: z
     .strictObject({
@@ -135,9 +131,7 @@ export const chainConfigSchema = z.strictObject({
   disruptionBudget: z.strictObject({ enabled: bool().default(true) }).prefault({}),
   membership: z
     .strictObject({
-      hostRpcEndpoints: z
-        .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://127.0.0.1:20200" }))
-        .default([]),
+      hostRpcEndpoints: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://127.0.0.1:20200" })).default([]),
       syncTimeoutSeconds: int(10, 86400).default(600),
       inCluster: bool().default(false),
     })
@@ -156,9 +150,7 @@ export const chainConfigSchema = z.strictObject({
           tag: z.string({ error: "must be an image tag" }).min(1).default("20-alpine"),
         })
         .prefault({}),
-      hostRpcEndpoints: z
-        .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://127.0.0.1:20200" }))
-        .default([]),
+      hostRpcEndpoints: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://127.0.0.1:20200" })).default([]),
     })
     .prefault({}),
 });
@@ -195,9 +187,7 @@ export interface Problem {
 
 export class ChainConfigError extends Error {
   constructor(readonly problems: readonly Problem[]) {
-    super(
-      `invalid FISCO BCOS stack configuration:\n` + problems.map((p) => `  ${CONFIG_NAMESPACE}:${p.key}: ${p.message}`).join("\n"),
-    );
+    super(`invalid FISCO BCOS stack configuration:\n` + problems.map((p) => `  ${CONFIG_NAMESPACE}:${p.key}: ${p.message}`).join("\n"));
     this.name = "ChainConfigError";
   }
 }
@@ -265,7 +255,10 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
   });
 
   if (!atLeast(config.version, MIN_VERSION_DNS_PEERS)) {
-    add("version", `must be ${MIN_VERSION_DNS_PEERS} or newer: peers in nodes.json are Service DNS names, which FISCO BCOS resolves only from ${MIN_VERSION_DNS_PEERS} (got ${config.version})`);
+    add(
+      "version",
+      `must be ${MIN_VERSION_DNS_PEERS} or newer: peers in nodes.json are Service DNS names, which FISCO BCOS resolves only from ${MIN_VERSION_DNS_PEERS} (got ${config.version})`,
+    );
   }
   if (config.web3.enabled && !atLeast(config.version, MIN_VERSION_WEB3)) {
     add("web3.enabled", `needs version ${MIN_VERSION_WEB3} or newer, which introduced web3 RPC (version is ${config.version})`);
@@ -276,15 +269,24 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
       add("compatibilityVersion", `must not be newer than version ${config.version} (got ${config.compatibilityVersion})`);
     }
     if (compareVersions(compat, parseVersion(MIN_COMPATIBILITY_VERSION)!) < 0) {
-      add("compatibilityVersion", `must be ${MIN_COMPATIBILITY_VERSION} or newer: below it FISCO reads [chain] from config.ini, and the genesis this project renders holds it (got ${config.compatibilityVersion})`);
+      add(
+        "compatibilityVersion",
+        `must be ${MIN_COMPATIBILITY_VERSION} or newer: below it FISCO reads [chain] from config.ini, and the genesis this project renders holds it (got ${config.compatibilityVersion})`,
+      );
     }
   }
   if (config.protect && !config.kubernetes.context && !config.kubernetes.inCluster) {
-    add("kubernetes.context", "is required when protect is true (or kubernetes.inCluster: true where the program runs in the cluster, e.g. the Pulumi Kubernetes Operator): name the kubeconfig context of this stack's cluster, so that an update never lands on whatever context is current");
+    add(
+      "kubernetes.context",
+      "is required when protect is true (or kubernetes.inCluster: true where the program runs in the cluster, e.g. the Pulumi Kubernetes Operator): name the kubeconfig context of this stack's cluster, so that an update never lands on whatever context is current",
+    );
   }
   if (config.kubernetes.context && config.kubernetes.inCluster) add("kubernetes.inCluster", "cannot be true together with kubernetes.context: choose one");
   if (config.membership.inCluster && config.membership.hostRpcEndpoints.length > 0) {
-    add("membership.inCluster", "cannot be true together with membership.hostRpcEndpoints: membership runs either as a Job in the cluster or as a hook from the host; choose one");
+    add(
+      "membership.inCluster",
+      "cannot be true together with membership.hostRpcEndpoints: membership runs either as a Job in the cluster or as a hook from the host; choose one",
+    );
   }
   for (const kind of ["rpc", "web3"] as const) {
     const svc = config.services[kind];

@@ -17,7 +17,10 @@ export function readText(flag: string, file: string): string {
 
 /** A comma-separated list of http(s) URLs. */
 export function urlList(flag: string, value: string): string[] {
-  const list = value.split(",").map((u) => u.trim()).filter(Boolean);
+  const list = value
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (list.length === 0) fail(`${flag}: give at least one URL, comma-separated`);
   for (const u of list) {
     let parsed: URL;
@@ -35,6 +38,7 @@ export function urlList(flag: string, value: string): string[] {
 export function numberFlag(flag: string, value: string | undefined, min: number, max: number, integer: boolean, what: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || (integer && !Number.isInteger(n)) || n < min || n > max) fail(`${flag} must be ${what} from ${min} to ${max} (got "${value}")`);
+  if (!/^\d+(\.\d+)?$/.test(value) || (integer && !Number.isInteger(n)) || n < min || n > max)
+    fail(`${flag} must be ${what} from ${min} to ${max} (got "${value}")`);
   return n;
 }

@@ -12,7 +12,8 @@ import { fail, readText, UsageError } from "./flags";
 /** endpoints.json as the clients read it: `rpc.nonMembers` (and `web3.nonMembers`) may be absent (older Secrets). */
 export type SdkEndpoints = Omit<Endpoints, "rpc"> & { readonly rpc: { readonly nodes: Record<string, string>; readonly nonMembers?: Record<string, string> } };
 
-const isUrlMap = (value: unknown): value is Record<string, string> => value !== null && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((u) => typeof u === "string");
+const isUrlMap = (value: unknown): value is Record<string, string> =>
+  value !== null && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((u) => typeof u === "string");
 
 /** `<dir>/endpoints.json`, checked: rpc.nodes a name → URL map, rpc.nonMembers (optional) disjoint from it. @throws UsageError */
 export function readSdkEndpoints(dir: string): SdkEndpoints {
@@ -42,7 +43,10 @@ export function endpointsFromUrls(list: readonly string[]): RpcEndpoint[] {
 }
 
 /** PEM text of --ca/--cert/--key, each falling back to the SDK directory's ca.crt/sdk.crt/sdk.key. */
-export function readTlsFiles(flags: { readonly ca?: string; readonly cert?: string; readonly key?: string }, sdkDir?: string): { ca?: string; cert?: string; key?: string } {
+export function readTlsFiles(
+  flags: { readonly ca?: string; readonly cert?: string; readonly key?: string },
+  sdkDir?: string,
+): { ca?: string; cert?: string; key?: string } {
   const file = (flag: "ca" | "cert" | "key", sdkName: string) => {
     const path = flags[flag] ?? (sdkDir !== undefined ? join(sdkDir, sdkName) : undefined);
     return path === undefined ? undefined : readText(`--${flag}`, path);

@@ -58,12 +58,21 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     const readiness = spec.readiness.enabled ? bundle("readiness", readinessBundleName(spec), () => shippedFiles("readiness")) : undefined;
     const hostMembership = spec.membership.hostRpcEndpoints.length > 0;
     const membershipJob = spec.membership.inCluster ? this.membershipJobInputs(name, args) : undefined;
-    const membershipRun = pulumi.all([membershipJob?.bundle.digest, args.previewNodeIds, args.adminAddress]).apply(([bundleDigest, ids, adminAddress]) =>
-      bundleDigest ? { bundleDigest, nodeIds: knownIds(ids), adminAddress } : undefined,
-    );
+    const membershipRun = pulumi
+      .all([membershipJob?.bundle.digest, args.previewNodeIds, args.adminAddress])
+      .apply(([bundleDigest, ids, adminAddress]) => (bundleDigest ? { bundleDigest, nodeIds: knownIds(ids), adminAddress } : undefined));
     // After a membership step the chain's sealers are the declared ones: verification expects those.
     const declaredSealers = args.previewNodeIds.apply((ids) => spec.nodes.filter((n) => n.role === "sealer" && ids[n.name]).map((n) => ids[n.name]!));
-    const inputs = pulumi.all([args.genesis, verifier?.digest, bench?.digest, args.members, args.identityDigests, readiness?.digest, membershipRun, declaredSealers]);
+    const inputs = pulumi.all([
+      args.genesis,
+      verifier?.digest,
+      bench?.digest,
+      args.members,
+      args.identityDigests,
+      readiness?.digest,
+      membershipRun,
+      declaredSealers,
+    ]);
     const valuesFor = (hook: boolean) =>
       inputs.apply(([genesis, verifierDigest, benchDigest, members, identity, readinessDigest, membership, sealers]) => {
         // nodes.json is left out: nodes pick up a new peer list live (SIGUSR1 from the chart's peer-reload sidecar).
@@ -83,7 +92,9 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     this.chartValues = valuesFor(true);
 
     if (spec.workloads.manager === "gitops") {
-      this.verification = pulumi.output({ status: `run by the GitOps tool as the chart's post-install/post-upgrade hook; report in ConfigMap ${spec.chainName}-verification` });
+      this.verification = pulumi.output({
+        status: `run by the GitOps tool as the chart's post-install/post-upgrade hook; report in ConfigMap ${spec.chainName}-verification`,
+      });
     } else {
       // Pulumi's Chart v4 skips Helm hooks: here the Job is a plain object the chart orders after the nodes.
       const values = valuesFor(false);
@@ -115,7 +126,11 @@ export class ChainWorkloads extends pulumi.ComponentResource {
    */
   private membershipJobInputs(name: string, args: ChainWorkloadsArgs): { bundle: ScriptBundle; adminKey: k8s.core.v1.Secret } {
     const { spec, namespace } = args;
-    const bundle = new ScriptBundle(`${name}-members`, { chainName: spec.chainName, namespace, configMapName: membersBundleName(spec), files: shippedFiles("members") }, { parent: this });
+    const bundle = new ScriptBundle(
+      `${name}-members`,
+      { chainName: spec.chainName, namespace, configMapName: membersBundleName(spec), files: shippedFiles("members") },
+      { parent: this },
+    );
     const adminKey = new k8s.core.v1.Secret(
       `${name}-membership-admin`,
       {

@@ -61,7 +61,11 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
 
     // Kept on `pulumi destroy`: deleting a namespace deletes everything in it, the retained volumes and genesis too.
     const namespace = spec.createNamespace
-      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: spec.namespace, labels: { ...chainLabels(spec.chainName), ...POD_SECURITY_LABELS } } }, { parent: this, provider, retainOnDelete: true }).metadata.name
+      ? new k8s.core.v1.Namespace(
+          `${name}-namespace`,
+          { metadata: { name: spec.namespace, labels: { ...chainLabels(spec.chainName), ...POD_SECURITY_LABELS } } },
+          { parent: this, provider, retainOnDelete: true },
+        ).metadata.name
       : pulumi.output(spec.namespace);
 
     const pki = new ChainPki(`${name}-pki`, { nodeNames: spec.nodes.map((n) => n.name), validityDays: spec.certificates.validityDays }, identity);
@@ -105,7 +109,13 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
           nodeName: node.name,
           secretName: nodeSecretName(spec, node),
           configMapName: nodeConfigMapName(spec, node),
-          conf: { caCert: pki.caCertPem, sslCert: tlsIdentity.certPem, sslKey: tlsIdentity.keyPem, nodePem: keys[node.name].pem, nodeId: keys[node.name].nodeId },
+          conf: {
+            caCert: pki.caCertPem,
+            sslCert: tlsIdentity.certPem,
+            sslKey: tlsIdentity.keyPem,
+            nodePem: keys[node.name].pem,
+            nodeId: keys[node.name].nodeId,
+          },
           files: { configIni, genesis: this.genesis, nodesJson },
         },
         parent,
@@ -116,9 +126,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     this.declaredMembers = this.nodeIds.apply((ids) => declaredMembers(spec, ids));
     // Refused before anything changes (a preview too): a change of sealers that the chain could not survive.
     const membershipChecked = checkedMembershipChange(spec, previousStackOutput("declaredMembers", this), previewIds, this);
-    const members = pulumi
-      .all([this.genesis, previewIds, membershipChecked])
-      .apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, knownIds(ids)));
+    const members = pulumi.all([this.genesis, previewIds, membershipChecked]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, knownIds(ids)));
     const clientView = members.apply((names) => ({ ...spec, members: names }));
     this.endpoints = clientView.apply(renderEndpoints);
     const sdk = new SdkSecret(
@@ -138,7 +146,17 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     );
 
     const sdkTls = pulumi.all([pki.caCertPem, pki.sdk.certPem, pki.sdk.keyPem]).apply(([ca, cert, key]) => ({ ca, cert, key }));
-    const workloadArgs = { spec, namespace, genesis: this.genesis, configIni, sdkTls, configObjects: [...nodeObjects, sdk], provider, members, identityDigests };
+    const workloadArgs = {
+      spec,
+      namespace,
+      genesis: this.genesis,
+      configIni,
+      sdkTls,
+      configObjects: [...nodeObjects, sdk],
+      provider,
+      members,
+      identityDigests,
+    };
     const identityArgs = { nodeIds: this.nodeIds, previewNodeIds: previewIds, adminPrivateKey: this.adminPrivateKey, adminAddress: this.adminAddress };
     const workloads = new ChainWorkloads(name, { ...workloadArgs, ...identityArgs }, parent);
     this.chartValues = workloads.chartValues;

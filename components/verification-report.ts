@@ -11,7 +11,12 @@ export type VerificationOutput = VerificationReport | { readonly status: string;
  * The Job's report, as the stack output `verification`: read from the ConfigMap the verifier writes, after the chart
  * (and so the Job) is done. Not read during a preview, when the Job has not run.
  */
-export function readVerificationReport(spec: ChainSpec, namespace: pulumi.Input<string>, after: pulumi.Resource, parent: pulumi.Resource): pulumi.Output<VerificationOutput> {
+export function readVerificationReport(
+  spec: ChainSpec,
+  namespace: pulumi.Input<string>,
+  after: pulumi.Resource,
+  parent: pulumi.Resource,
+): pulumi.Output<VerificationOutput> {
   if (!spec.verification.enabled) return pulumi.output({ status: "disabled" });
   if (pulumi.runtime.isDryRun()) return pulumi.output({ status: "pending: the verification Job runs during the update" });
   const report = k8s.core.v1.ConfigMap.get(`${spec.chainName}-verification-report`, pulumi.interpolate`${namespace}/${verificationReportName(spec)}`, {

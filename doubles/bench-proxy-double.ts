@@ -29,7 +29,10 @@ export class RejectingProxyDouble {
   private server!: Server;
   url = "";
 
-  constructor(private readonly upstream: string, private readonly options: ProxyDoubleOptions = {}) {}
+  constructor(
+    private readonly upstream: string,
+    private readonly options: ProxyDoubleOptions = {},
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));

@@ -23,7 +23,13 @@ export async function chainFixture(nodeCount = 4): Promise<ChainFixture> {
     const keys = secretData(run, `fisco-${name}-keys`);
     return { name, nodeId: nodeIds[name], cert: keys["ssl.crt"], key: keys["ssl.key"] };
   });
-  return { ca: run.outputs.caCertificate, sdk: { ca: sdk["ca.crt"], cert: sdk["sdk.crt"], key: sdk["sdk.key"] }, endpointsJson: sdk["endpoints.json"], nodes: identities, nodeIds };
+  return {
+    ca: run.outputs.caCertificate,
+    sdk: { ca: sdk["ca.crt"], cert: sdk["sdk.crt"], key: sdk["sdk.key"] },
+    endpointsJson: sdk["endpoints.json"],
+    nodes: identities,
+    nodeIds,
+  };
 }
 
 /** A registered Secret's stringData. @throws when the program registered no Secret of that name. */

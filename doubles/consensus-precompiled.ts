@@ -43,7 +43,11 @@ const STATUS_REVERT = 16;
 const abi = AbiCoder.defaultAbiCoder();
 const selector = (signature: string) => id(signature).slice(2, 10);
 const int32Word = (code: number) => abi.encode(["int32"], [code]);
-const revert = (reason: string): SystemCallResult => ({ status: STATUS_REVERT, output: `0x08c379a0${abi.encode(["string"], [reason]).slice(2)}`, message: reason });
+const revert = (reason: string): SystemCallResult => ({
+  status: STATUS_REVERT,
+  output: `0x08c379a0${abi.encode(["string"], [reason]).slice(2)}`,
+  message: reason,
+});
 const precompiledError = (message: string): SystemCallResult => ({ status: STATUS_PRECOMPILED_ERROR, output: "0x", message });
 
 /** A call made to either contract, for tests to look at. */
@@ -131,7 +135,14 @@ export class ConsensusContractsDouble {
     const node = String(args[0]);
     const weight = args[1] === undefined ? undefined : Number(args[1] as bigint);
     const result = consensusCall(method.name, node, weight, c.membership);
-    this.calls.push({ contract: "consensus", method: method.name, sender: c.sender, node: node.toLowerCase(), weight, code: "code" in result ? result.code : undefined });
+    this.calls.push({
+      contract: "consensus",
+      method: method.name,
+      sender: c.sender,
+      node: node.toLowerCase(),
+      weight,
+      code: "code" in result ? result.code : undefined,
+    });
     if ("error" in result) return precompiledError(result.error);
     return { status: 0, output: int32Word(result.code), message: "", membership: c.write && result.code === 0 ? result.membership : undefined };
   }
@@ -206,7 +217,14 @@ export class ConsensusContractsDouble {
       return { status: STATUS_REVERT, output: "0x", message: result.error };
     }
     this.calls.push({ ...record, code: result.code });
-    this.calls.push({ contract: "consensus", method: call, sender: COMMITTEE_SENDER, node: proposal.node.toLowerCase(), weight: proposal.weight, code: result.code });
+    this.calls.push({
+      contract: "consensus",
+      method: call,
+      sender: COMMITTEE_SENDER,
+      node: proposal.node.toLowerCase(),
+      weight: proposal.weight,
+      code: result.code,
+    });
     const log: ReceiptLog = { address: COMMITTEE_MANAGER, topics: [id("execResult(int256)")], data: abi.encode(["int256"], [result.code]) };
     return { status: 0, output: "0x", message: "", logEntries: [log], membership: result.code === 0 ? result.membership : undefined };
   }

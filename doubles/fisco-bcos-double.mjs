@@ -73,7 +73,9 @@ if (args.version) {
 }
 if (args.help || args.invalid) {
   if (args.invalid) console.log("invalid parameters");
-  console.log("Usage of FISCO-BCOS:\n  -h [ --help ]  print help information\n  -v [ --version ]  version of FISCO-BCOS\n  -c [ --config ] arg (=./config.ini)\n  -g [ --genesis ] arg (=./config.genesis)");
+  console.log(
+    "Usage of FISCO-BCOS:\n  -h [ --help ]  print help information\n  -v [ --version ]  version of FISCO-BCOS\n  -c [ --config ] arg (=./config.ini)\n  -g [ --genesis ] arg (=./config.genesis)",
+  );
   process.exit(0);
 }
 if (!existsSync(args.config)) {
@@ -160,7 +162,13 @@ function rpcAnswer(request) {
   const results = {
     getBlockNumber: 0,
     getSyncStatus: `${JSON.stringify({ isSyncing: false, genesisHash: "0".repeat(64), nodeID: nodeId, blockNumber: 0, archivedBlockNumber: 0, latestHash: "0".repeat(64), knownHighestNumber: 0, knownLatestHash: "0".repeat(64), peers: peers.map((p) => ({ nodeID: p, genesisHash: "0".repeat(64), blockNumber: 0, latestHash: "0".repeat(64), archivedBlockNumber: 0 })) })}\n`,
-    getGroupInfo: { chainID: chainId, groupID: groupId, genesisConfig: "{}", iniConfig: "{}", nodeList: [{ name: "", nodeID: nodeId, type: 0, microService: false }] },
+    getGroupInfo: {
+      chainID: chainId,
+      groupID: groupId,
+      genesisConfig: "{}",
+      iniConfig: "{}",
+      nodeList: [{ name: "", nodeID: nodeId, type: 0, microService: false }],
+    },
   };
   if (!(method in results)) return { jsonrpc: "2.0", id, error: { code: -32601, message: "The method does not exist/is not available." } };
   return { jsonrpc: "2.0", id, result: results[method] };
@@ -188,12 +196,23 @@ function rpcServer() {
   if (get("rpc", "enable_ssl", "true") === "false") return createHttpServer(handler);
   const file = (name) => readFileSync(join(certDir, name));
   return createHttpsServer(
-    { ca: file(get("cert", "ca_cert", "ca.crt")), cert: file(get("cert", "node_cert", "ssl.crt")), key: file(get("cert", "node_key", "ssl.key")), requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" },
+    {
+      ca: file(get("cert", "ca_cert", "ca.crt")),
+      cert: file(get("cert", "node_cert", "ssl.crt")),
+      key: file(get("cert", "node_key", "ssl.key")),
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: "TLSv1.2",
+      maxVersion: "TLSv1.2",
+    },
     handler,
   );
 }
 
-const web3Answer = (r) => (r.method === "eth_blockNumber" ? { jsonrpc: "2.0", id: r.id, result: "0x0" } : { jsonrpc: "2.0", id: r.id, error: { code: -32601, message: "method not found" } });
+const web3Answer = (r) =>
+  r.method === "eth_blockNumber"
+    ? { jsonrpc: "2.0", id: r.id, result: "0x0" }
+    : { jsonrpc: "2.0", id: r.id, error: { code: -32601, message: "method not found" } };
 
 const servers = [];
 async function main() {

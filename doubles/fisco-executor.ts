@@ -18,9 +18,7 @@ import { PROBE_CREATION_CODE } from "../verify/probe/probe";
  */
 
 export type ContractState =
-  | { readonly kind: "probe"; readonly slot0: bigint }
-  | { readonly kind: "bench"; readonly writes: bigint; readonly total: bigint }
-  | { readonly kind: "other" };
+  { readonly kind: "probe"; readonly slot0: bigint } | { readonly kind: "bench"; readonly writes: bigint; readonly total: bigint } | { readonly kind: "other" };
 
 /** A system config entry (ledger SYS_CONFIG): the value and the block from which it is in force. */
 export interface ConfigEntry {
@@ -107,7 +105,10 @@ const word = (n: bigint | number) => `0x${BigInt.asUintN(256, BigInt(n)).toStrin
 export function deploy(state: ChainState, input: Buffer, number: number, index: number): string {
   const address = keccak256(Buffer.from(`${number}_${index}_0`)).slice(2, 42);
   const code = `0x${input.toString("hex")}`;
-  state.contracts.set(address, code === PROBE_CREATION_CODE ? { kind: "probe", slot0: 0n } : code === BENCH_CREATION_CODE ? { kind: "bench", writes: 0n, total: 0n } : { kind: "other" });
+  state.contracts.set(
+    address,
+    code === PROBE_CREATION_CODE ? { kind: "probe", slot0: 0n } : code === BENCH_CREATION_CODE ? { kind: "bench", writes: 0n, total: 0n } : { kind: "other" },
+  );
   return address;
 }
 
@@ -165,7 +166,8 @@ function balance(state: ChainState, input: Buffer, ctx: ExecContext): Outcome {
     return ok(word(state.balances.get(account.toLowerCase()) ?? 0n));
   }
   if (selector !== "21e5383a") return precompiledError("BalancePrecompiled call undefined function!");
-  if (!state.balanceCallers.has(ctx.sender.toLowerCase())) return precompiledError('Permission denied. Please use "listBalanceGovernor" to check which account(or contract) can addBalance');
+  if (!state.balanceCallers.has(ctx.sender.toLowerCase()))
+    return precompiledError('Permission denied. Please use "listBalanceGovernor" to check which account(or contract) can addBalance');
   const [account, amount] = abi.decode(["address", "uint256"], input.subarray(4)) as unknown as [string, bigint];
   if (ctx.write) state.balances.set(account.toLowerCase(), (state.balances.get(account.toLowerCase()) ?? 0n) + amount);
   return ok();

@@ -264,7 +264,15 @@ function field(fields: TarsStruct, tag: number, kind: "int" | "long" | "string" 
   const f = fields.get(tag);
   if (!f) return kind === "string" || kind === "bytes" ? Buffer.alloc(0) : 0n;
   const ok =
-    kind === "int" ? INT_TYPES.has(f.type) : kind === "long" ? LONG_TYPES.has(f.type) : kind === "byte" ? f.type === 0 || f.type === 12 : kind === "string" ? f.type === 6 || f.type === 7 : f.type === 13 || f.type === 9;
+    kind === "int"
+      ? INT_TYPES.has(f.type)
+      : kind === "long"
+        ? LONG_TYPES.has(f.type)
+        : kind === "byte"
+          ? f.type === 0 || f.type === 12
+          : kind === "string"
+            ? f.type === 6 || f.type === 7
+            : f.type === 13 || f.type === 9;
   if (!ok) throw new Error(`tars: field ${name} (tag ${tag}) has wire type ${f.type}`);
   if (Array.isArray(f.value)) return Buffer.from(f.value.map((x) => Number(x) & 0xff));
   return f.value as bigint | Buffer;
@@ -308,7 +316,16 @@ export function hashDecoded(tx: DecodedTransaction): string {
     else b.writeBigInt64BE(v);
     return b;
   };
-  const parts = [be(BigInt(tx.version), 4), Buffer.from(tx.chainId, "latin1"), Buffer.from(tx.groupId, "latin1"), be(tx.blockLimit, 8), tx.nonce, Buffer.from(tx.to, "latin1"), tx.input, tx.abi];
+  const parts = [
+    be(BigInt(tx.version), 4),
+    Buffer.from(tx.chainId, "latin1"),
+    Buffer.from(tx.groupId, "latin1"),
+    be(tx.blockLimit, 8),
+    tx.nonce,
+    Buffer.from(tx.to, "latin1"),
+    tx.input,
+    tx.abi,
+  ];
   if (tx.version >= 1) parts.push(tx.value, tx.gasPrice, be(tx.gasLimit, 8), tx.maxFeePerGas, tx.maxPriorityFeePerGas);
   if (tx.version >= 2) parts.push(tx.extension);
   return keccak256(Buffer.concat(parts));
@@ -318,7 +335,11 @@ export function hashDecoded(tx: DecodedTransaction): string {
 export function recoverSender(hash: string, signature: Buffer): string | null {
   if (signature.length !== 65 || signature[64] > 1) return null;
   try {
-    const sig = Signature.from({ r: `0x${signature.subarray(0, 32).toString("hex")}`, s: `0x${signature.subarray(32, 64).toString("hex")}`, yParity: signature[64] as 0 | 1 });
+    const sig = Signature.from({
+      r: `0x${signature.subarray(0, 32).toString("hex")}`,
+      s: `0x${signature.subarray(32, 64).toString("hex")}`,
+      yParity: signature[64] as 0 | 1,
+    });
     return computeAddress(SigningKey.recoverPublicKey(hash, sig)).toLowerCase();
   } catch {
     return null;
@@ -329,27 +350,71 @@ export function recoverSender(hash: string, signature: Buffer): string | null {
 
 /** getGroupInfo nodeList[].featureKeys: the features a v3.16.4 node knows, in the order it answered them. */
 const FEATURE_KEYS = [
-  "bugfix_revert", "bugfix_statestorage_hash", "bugfix_evm_create2_delegatecall_staticcall_codecopy",
-  "bugfix_event_log_order", "bugfix_call_noaddr_return", "bugfix_precompiled_codehash", "bugfix_dmc_revert",
-  "bugfix_keypage_system_entry_hash", "bugfix_internal_create_redundant_storage",
-  "bugfix_internal_create_permission_denied", "bugfix_sharding_call_in_child_executive", "bugfix_empty_abi_reset",
-  "bugfix_eip55_addr", "bugfix_eoa_as_contract", "bugfix_eoa_match_failed", "bugfix_evm_exception_gas_used",
-  "bugfix_dmc_deploy_gas_used", "bugfix_staticcall_noaddr_return", "bugfix_support_transfer_receive_fallback",
-  "bugfix_set_row_with_dirty_flag", "bugfix_rpbft_vrf_blocknumber_input", "bugfix_delete_account_code",
-  "bugfix_policy1_empty_code_address", "bugfix_precompiled_gasused", "bugfix_nonce_not_increase_when_revert",
-  "bugfix_set_contract_nonce_when_create", "bugfix_precompiled_gascalc", "bugfix_method_auth_sender",
-  "bugfix_precompiled_evm_status", "bugfix_delegatecall_transfer", "bugfix_nonce_initialize", "bugfix_v1_timestamp",
-  "bugfix_revert_logs", "feature_dmc2serial", "feature_sharding", "feature_rpbft", "feature_paillier",
-  "feature_balance", "feature_balance_precompiled", "feature_balance_policy1", "feature_paillier_add_raw",
-  "feature_evm_cancun", "feature_evm_timestamp", "feature_evm_address", "feature_rpbft_term_weight",
-  "feature_raw_address", "feature_rpbft_vrf_type_secp256k1", "feature_balance_policy2",
+  "bugfix_revert",
+  "bugfix_statestorage_hash",
+  "bugfix_evm_create2_delegatecall_staticcall_codecopy",
+  "bugfix_event_log_order",
+  "bugfix_call_noaddr_return",
+  "bugfix_precompiled_codehash",
+  "bugfix_dmc_revert",
+  "bugfix_keypage_system_entry_hash",
+  "bugfix_internal_create_redundant_storage",
+  "bugfix_internal_create_permission_denied",
+  "bugfix_sharding_call_in_child_executive",
+  "bugfix_empty_abi_reset",
+  "bugfix_eip55_addr",
+  "bugfix_eoa_as_contract",
+  "bugfix_eoa_match_failed",
+  "bugfix_evm_exception_gas_used",
+  "bugfix_dmc_deploy_gas_used",
+  "bugfix_staticcall_noaddr_return",
+  "bugfix_support_transfer_receive_fallback",
+  "bugfix_set_row_with_dirty_flag",
+  "bugfix_rpbft_vrf_blocknumber_input",
+  "bugfix_delete_account_code",
+  "bugfix_policy1_empty_code_address",
+  "bugfix_precompiled_gasused",
+  "bugfix_nonce_not_increase_when_revert",
+  "bugfix_set_contract_nonce_when_create",
+  "bugfix_precompiled_gascalc",
+  "bugfix_method_auth_sender",
+  "bugfix_precompiled_evm_status",
+  "bugfix_delegatecall_transfer",
+  "bugfix_nonce_initialize",
+  "bugfix_v1_timestamp",
+  "bugfix_revert_logs",
+  "feature_dmc2serial",
+  "feature_sharding",
+  "feature_rpbft",
+  "feature_paillier",
+  "feature_balance",
+  "feature_balance_precompiled",
+  "feature_balance_policy1",
+  "feature_paillier_add_raw",
+  "feature_evm_cancun",
+  "feature_evm_timestamp",
+  "feature_evm_address",
+  "feature_rpbft_term_weight",
+  "feature_raw_address",
+  "feature_rpbft_vrf_type_secp256k1",
+  "feature_balance_policy2",
 ] as const;
 
 /** getGroupInfo nodeList[].supportConfigs, as v3.16.4 answered them. */
 const SUPPORT_CONFIGS = [
-  "tx_gas_limit", "tx_gas_price", "tx_count_limit", "consensus_leader_period", "auth_check_status",
-  "compatibility_version", "feature_rpbft", "feature_rpbft_epoch_block_num", "feature_rpbft_epoch_sealer_num",
-  "feature_rpbft_notify_rotate", "feature_balance_precompiled", "web3_chain_id", "balance_transfer",
+  "tx_gas_limit",
+  "tx_gas_price",
+  "tx_count_limit",
+  "consensus_leader_period",
+  "auth_check_status",
+  "compatibility_version",
+  "feature_rpbft",
+  "feature_rpbft_epoch_block_num",
+  "feature_rpbft_epoch_sealer_num",
+  "feature_rpbft_notify_rotate",
+  "feature_balance_precompiled",
+  "web3_chain_id",
+  "balance_transfer",
   "executor_version",
 ] as const;
 
@@ -425,7 +490,8 @@ export class FiscoRpcDouble {
     this.observers = [...(options.observers ?? [])];
     const initial = options.initialHeight ?? 0;
     const past = Date.now() - 1000 * (initial + 1);
-    for (let n = 0; n <= initial; n++) this.blocks.push({ number: n, txs: [], committedAt: past + 1000 * n, state: genesisState(20200, options.blockTxCountLimit ?? 1000) });
+    for (let n = 0; n <= initial; n++)
+      this.blocks.push({ number: n, txs: [], committedAt: past + 1000 * n, state: genesisState(20200, options.blockTxCountLimit ?? 1000) });
   }
 
   static async start(options: FiscoRpcDoubleOptions): Promise<FiscoRpcDouble> {
@@ -437,7 +503,15 @@ export class FiscoRpcDouble {
   private async listen(identity: DoubleNodeIdentity, index: number, port = 0): Promise<void> {
     const existing = this.nodes[index];
     const tlsServer = https.createServer(
-      { key: identity.key, cert: identity.cert, ca: this.options.ca, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" },
+      {
+        key: identity.key,
+        cert: identity.cert,
+        ca: this.options.ca,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: "TLSv1.2",
+        maxVersion: "TLSv1.2",
+      },
       (req, res) => this.onRequest(this.nodes[index], req, res),
     );
     tlsServer.on("tlsClientError", () => undefined);
@@ -613,7 +687,19 @@ export class FiscoRpcDouble {
   /** nodeList[].iniConfig of getGroupInfo: JSON in a string, ending in a newline, as fisco-bcos v3.16.4 answered. */
   private iniConfig(n: NodeState): string {
     const binaryInfo = { buildTime: "20260101 00:00:00", gitCommitHash: "fb904507481607d24ca07a2743444ddf77500798", platform: "Linux/g++", version: "3.16.4" };
-    const ini = { binaryInfo, chainID: n.chainId, gatewayServiceName: "", groupID: n.groupId, isAuthCheck: this.options.authCheck ?? false, isSerialExecute: true, isWasm: false, nodeID: n.identity.nodeId, nodeName: n.identity.nodeId, rpcServiceName: "", smCryptoType: false };
+    const ini = {
+      binaryInfo,
+      chainID: n.chainId,
+      gatewayServiceName: "",
+      groupID: n.groupId,
+      isAuthCheck: this.options.authCheck ?? false,
+      isSerialExecute: true,
+      isWasm: false,
+      nodeID: n.identity.nodeId,
+      nodeName: n.identity.nodeId,
+      rpcServiceName: "",
+      smCryptoType: false,
+    };
     return `${JSON.stringify(ini)}\n`;
   }
 
@@ -622,7 +708,13 @@ export class FiscoRpcDouble {
    * an empty group iniConfig, and one nodeList entry, the answering node, named by its node id.
    */
   private groupInfo(n: NodeState): Record<string, unknown> {
-    const genesis = { blockTxCountLimit: this.options.blockTxCountLimit ?? 1000, consensusLeaderPeriod: 1, consensusType: "pbft", sealerList: this.sealers.map((s) => ({ nodeID: s.nodeId, weight: s.weight })), txGasLimit: 3_000_000_000 };
+    const genesis = {
+      blockTxCountLimit: this.options.blockTxCountLimit ?? 1000,
+      consensusLeaderPeriod: 1,
+      consensusType: "pbft",
+      sealerList: this.sealers.map((s) => ({ nodeID: s.nodeId, weight: s.weight })),
+      txGasLimit: 3_000_000_000,
+    };
     const node = {
       featureKeys: [...FEATURE_KEYS],
       iniConfig: this.iniConfig(n),
@@ -645,7 +737,9 @@ export class FiscoRpcDouble {
   }
 
   private systemContract(to: unknown): SystemContract | undefined {
-    const address = String(to ?? "").replace(/^0x/i, "").toLowerCase();
+    const address = String(to ?? "")
+      .replace(/^0x/i, "")
+      .toLowerCase();
     return this.options.systemContracts?.find((c) => c.address === address);
   }
 
@@ -742,7 +836,8 @@ export class FiscoRpcDouble {
       }
       this.requests.push({ node: n.identity.name, method: String(request.method), id: request.id, params: request.params });
       // jsonrpc, method and an array params are required; the id is read with asInt64.
-      if (request.id !== undefined && !(typeof request.id === "number" && Number.isInteger(request.id))) return error(-32700, "Invalid JSON was received by the server.");
+      if (request.id !== undefined && !(typeof request.id === "number" && Number.isInteger(request.id)))
+        return error(-32700, "Invalid JSON was received by the server.");
       if (typeof request.jsonrpc !== "string" || typeof request.method !== "string" || !Array.isArray(request.params)) return error(-32600, invalid);
       id = request.id ?? 0;
       jsonrpc = request.jsonrpc;
@@ -761,7 +856,10 @@ export class FiscoRpcDouble {
     const group = typeof params[0] === "string" ? params[0] : "";
     if (group !== "" && group !== n.groupId) {
       // JsonRpcImpl_2_0::getNodeService, as v3.16.4 answered it.
-      throw new RpcFault(-32000, `Invalid request for the specified node of doesn't exist or doesn't started!,request=${method},chain=${n.chainId},group=${group},node=${String(params[1] ?? "")}`);
+      throw new RpcFault(
+        -32000,
+        `Invalid request for the specified node of doesn't exist or doesn't started!,request=${method},chain=${n.chainId},group=${group},node=${String(params[1] ?? "")}`,
+      );
     }
   }
 
@@ -806,8 +904,13 @@ export class FiscoRpcDouble {
       }
       case "getTransactionReceipt": {
         this.groupCheck(n, params, method);
-        const hash = String(params[2]).toLowerCase().replace(/^(0x)?/, "0x");
-        const tx = this.blocks.slice(0, this.heightOf(n) + 1).flatMap((b) => b.txs).find((t) => t.hash === hash);
+        const hash = String(params[2])
+          .toLowerCase()
+          .replace(/^(0x)?/, "0x");
+        const tx = this.blocks
+          .slice(0, this.heightOf(n) + 1)
+          .flatMap((b) => b.txs)
+          .find((t) => t.hash === hash);
         // LedgerError::GetStorageError, as v3.16.4 answered it; the receipt read back carries a transactionProof.
         if (!tx) throw new RpcFault(3008, "GetTransactionReceiptByHash");
         return { ...tx.receipt, transactionProof: null };
@@ -889,7 +992,15 @@ export class FiscoRpcDouble {
   private submit(n: NodeState, hex: string, respond: (r: Record<string, unknown>) => void): void {
     const clean = hex.replace(/^0x/, "");
     if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
-      throw new RpcFault(-1, cppException("bcos-rpc/bcos-rpc/jsonrpc/JsonRpcImpl_2_0.cpp(136)", "static bcos::bytes bcos::rpc::JsonRpcImpl_2_0::decodeData(std::string_view)", "boost::wrapexcept<std::runtime_error>", "Unexpect hex string"));
+      throw new RpcFault(
+        -1,
+        cppException(
+          "bcos-rpc/bcos-rpc/jsonrpc/JsonRpcImpl_2_0.cpp(136)",
+          "static bcos::bytes bcos::rpc::JsonRpcImpl_2_0::decodeData(std::string_view)",
+          "boost::wrapexcept<std::runtime_error>",
+          "Unexpect hex string",
+        ),
+      );
     }
     let tx: DecodedTransaction;
     try {
@@ -901,9 +1012,18 @@ export class FiscoRpcDouble {
     if (tx.version < 0 || tx.version > 2) throw new RpcFault(-1, `transaction version ${tx.version} not supported`);
     // TransactionFactoryImpl::createTransaction: recompute the hash; a supplied dataHash must match it.
     const hash = hashDecoded(tx);
-    if (tx.dataHash.length > 0 && `0x${tx.dataHash.toString("hex")}` !== hash) throw new RpcFault(-1, "transaction hash mismatching, maybe transaction version not support.");
+    if (tx.dataHash.length > 0 && `0x${tx.dataHash.toString("hex")}` !== hash)
+      throw new RpcFault(-1, "transaction hash mismatching, maybe transaction version not support.");
     if (tx.chainId !== n.chainId) {
-      throw new RpcFault(-1, cppException("bcos-rpc/bcos-rpc/jsonrpc/JsonRpcImpl_2_0.cpp(514)", "void bcos::rpc::JsonRpcImpl_2_0::sendTransaction(…)", "boost::wrapexcept<bcos::rpc::JsonRpcException>", "Chain ID mismatch!"));
+      throw new RpcFault(
+        -1,
+        cppException(
+          "bcos-rpc/bcos-rpc/jsonrpc/JsonRpcImpl_2_0.cpp(514)",
+          "void bcos::rpc::JsonRpcImpl_2_0::sendTransaction(…)",
+          "boost::wrapexcept<bcos::rpc::JsonRpcException>",
+          "Chain ID mismatch!",
+        ),
+      );
     }
     // txpool validation (TxValidator, LedgerNonceChecker): group, block limit, nonce, signature.
     if (tx.groupId !== n.groupId) throw new RpcFault(10007, "InvalidGroupId");
@@ -916,7 +1036,16 @@ export class FiscoRpcDouble {
     if (!sender) throw new RpcFault(10008, "InvalidSignature");
     if (this.pool.length >= (this.options.poolLimit ?? 15000)) throw new RpcFault(10002, "TxPoolIsFull");
     this.seenNonces.add(nonceKey);
-    this.received.push({ node: n.identity.name, hash, sender, version: tx.version, to: tx.to, nonce: tx.nonce.toString("latin1"), blockLimit: tx.blockLimit, attribute: tx.attribute });
+    this.received.push({
+      node: n.identity.name,
+      hash,
+      sender,
+      version: tx.version,
+      to: tx.to,
+      nonce: tx.nonce.toString("latin1"),
+      blockLimit: tx.blockLimit,
+      attribute: tx.attribute,
+    });
     // A free node's txpool takes the transaction, but the members drop what it forwards
     // (`[txpool] enable_txs_from_free_node=false`, FrontServiceInitializer.cpp): no block, no receipt.
     if (!this.isMember(n.identity.name)) {
@@ -943,7 +1072,17 @@ export class FiscoRpcDouble {
     const state = copyState(this.blocks[number - 1].state);
     const txs: ExecutedTransaction[] = pending.map((p, index) => {
       const receipt = this.systemTransaction(p, number) ?? this.executeTransaction(state, p, number, index);
-      return { node: p.node.identity.name, hash: p.hash, sender: p.sender, version: p.tx.version, to: p.tx.to, nonce: p.tx.nonce.toString("latin1"), blockLimit: p.tx.blockLimit, attribute: p.tx.attribute, receipt };
+      return {
+        node: p.node.identity.name,
+        hash: p.hash,
+        sender: p.sender,
+        version: p.tx.version,
+        to: p.tx.to,
+        nonce: p.tx.nonce.toString("latin1"),
+        blockLimit: p.tx.blockLimit,
+        attribute: p.tx.attribute,
+        receipt,
+      };
     });
     this.blocks.push({ number, txs, committedAt: Date.now(), state });
     // The receiving node answers once it has committed the block itself.
@@ -965,7 +1104,13 @@ export class FiscoRpcDouble {
       contractAddress = deploy(state, p.tx.input, number, index);
     } else {
       const revertProbeWrite = () => this.revertWrites > 0 && this.revertWrites-- > 0;
-      ({ status, output, message } = execute(state, p.tx.to, p.tx.input, { number, sender: p.sender, governors: this.options.governors ?? [], write: true, revertProbeWrite }));
+      ({ status, output, message } = execute(state, p.tx.to, p.tx.input, {
+        number,
+        sender: p.sender,
+        governors: this.options.governors ?? [],
+        write: true,
+        revertProbeWrite,
+      }));
     }
     return {
       version: 0,
@@ -1011,12 +1156,28 @@ export class FiscoRpcDouble {
       consensusWeights: this.sealers.map((x) => x.weight),
       sealerList: this.sealers.map((x) => `0x${x.nodeId}`),
       parentInfo: number > 0 ? [{ blockNumber: number - 1, blockHash: this.blockHash(n, number - 1) }] : [],
-      signatureList: this.sealers.slice(0, this.sealers.length - Math.floor((this.sealers.length - 1) / 3)).map((_, i) => ({ sealerIndex: i, signature: keccak256(Buffer.from(`sig/${number}/${i}`)) + "00".repeat(33) })),
+      signatureList: this.sealers
+        .slice(0, this.sealers.length - Math.floor((this.sealers.length - 1) / 3))
+        .map((_, i) => ({ sealerIndex: i, signature: keccak256(Buffer.from(`sig/${number}/${i}`)) + "00".repeat(33) })),
     };
     const onlyHeader = params.length > 3 ? params[3] === true : true;
     const onlyTxHash = params.length > 4 ? params[4] === true : true;
     if (onlyHeader) return header;
-    return { ...header, transactions: block.txs.map((t) => (onlyTxHash ? t.hash : { hash: t.hash, from: t.sender, to: t.to, nonce: Buffer.from(t.nonce, "latin1").toString("hex"), blockLimit: Number(t.blockLimit), version: t.version })) };
+    return {
+      ...header,
+      transactions: block.txs.map((t) =>
+        onlyTxHash
+          ? t.hash
+          : {
+              hash: t.hash,
+              from: t.sender,
+              to: t.to,
+              nonce: Buffer.from(t.nonce, "latin1").toString("hex"),
+              blockLimit: Number(t.blockLimit),
+              version: t.version,
+            },
+      ),
+    };
   }
 }
 

@@ -64,7 +64,10 @@ export async function startHardhatNode(options: HardhatNodeOptions = {}): Promis
   const chainId = options.chainId ?? 20200;
   const dir = mkdtempSync(join(tmpdir(), "verify-hardhat-"));
   const config = join(dir, "hardhat.config.js");
-  writeFileSync(config, `module.exports = { networks: { hardhat: { chainId: ${chainId}, initialBaseFeePerGas: 0, accounts: [], throwOnTransactionFailures: false } } };\n`);
+  writeFileSync(
+    config,
+    `module.exports = { networks: { hardhat: { chainId: ${chainId}, initialBaseFeePerGas: 0, accounts: [], throwOnTransactionFailures: false } } };\n`,
+  );
 
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -90,7 +93,11 @@ export async function startHardhatNode(options: HardhatNodeOptions = {}): Promis
       url,
       chainId,
       async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
-        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }) });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+        });
         const body = (await res.json()) as { result?: T; error?: { message: string } };
         if (body.error) throw new Error(`${method}: ${body.error.message}`);
         return body.result as T;

@@ -37,7 +37,10 @@ export class InstantRpcDouble {
   readonly sockets = new Set<tls.TLSSocket>();
 
   private constructor(private readonly options: InstantDoubleOptions) {
-    this.server = tls.createServer({ ca: options.ca, cert: options.cert, key: options.key, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" }, (socket) => this.serve(socket));
+    this.server = tls.createServer(
+      { ca: options.ca, cert: options.cert, key: options.key, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" },
+      (socket) => this.serve(socket),
+    );
     this.server.on("tlsClientError", () => undefined);
   }
 
@@ -95,7 +98,9 @@ export class InstantRpcDouble {
         return result(this.head().number);
       case "getBlockByNumber": {
         const block = this.blocks[Number(request.params[2])];
-        return block ? result({ number: block.number, timestamp: block.timestamp, transactions: block.hashes }) : `{"jsonrpc":"2.0","id":${request.id},"error":{"code":3008,"message":"no such block"}}`;
+        return block
+          ? result({ number: block.number, timestamp: block.timestamp, transactions: block.hashes })
+          : `{"jsonrpc":"2.0","id":${request.id},"error":{"code":3008,"message":"no such block"}}`;
       }
       case "call":
         return result({ blockNumber: this.head().number, status: 0, output: `0x${this.writes.toString(16).padStart(64, "0")}` });

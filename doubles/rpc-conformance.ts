@@ -58,7 +58,14 @@ export function rawTransport(url: string, tls?: TransportTls): { send: RawTransp
   const send: RawTransport = (body) =>
     new Promise((resolve, reject) => {
       const request = (isHttps ? https.request : http.request)(
-        { method: "POST", hostname: target.hostname, port: target.port, path: "/", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        {
+          method: "POST",
+          hostname: target.hostname,
+          port: target.port,
+          path: "/",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -105,7 +112,8 @@ export async function runScenario(options: ScenarioOptions): Promise<Conformance
     cases.push({ name, request, answer, exact });
     return answer;
   };
-  const rpc = (name: string, method: string, params: unknown, exact: readonly string[] = []) => raw(name, JSON.stringify({ jsonrpc: "2.0", id: id++, method, params }), exact);
+  const rpc = (name: string, method: string, params: unknown, exact: readonly string[] = []) =>
+    raw(name, JSON.stringify({ jsonrpc: "2.0", id: id++, method, params }), exact);
   const result = (answer: RawAnswer, what: string): unknown => {
     const body = answer.body as { result?: unknown; error?: unknown };
     if (!body || typeof body !== "object" || !("result" in body)) throw new Error(`${what}: no result in ${JSON.stringify(answer.body).slice(0, 300)}`);
@@ -128,16 +136,35 @@ export async function runScenario(options: ScenarioOptions): Promise<Conformance
   await rpc("getSystemConfigByKey tx_gas_limit", "getSystemConfigByKey", [group, "", "tx_gas_limit"], ["result.value"]);
   await rpc("getSystemConfigByKey of a key never set", "getSystemConfigByKey", [group, "", "feature_balance"], ERROR_FIELDS);
   await rpc("getTransactionReceipt of an unknown hash", "getTransactionReceipt", [group, "", `0x${"ab".repeat(32)}`, false], ERROR_FIELDS);
-  await rpc("call isGovernor on the committee", "call", [group, "", COMMITTEE_MANAGER_ADDRESS, isGovernorInput(`0x${"12".repeat(20)}`)], ["result.status", "result.output"]);
+  await rpc(
+    "call isGovernor on the committee",
+    "call",
+    [group, "", COMMITTEE_MANAGER_ADDRESS, isGovernorInput(`0x${"12".repeat(20)}`)],
+    ["result.status", "result.output"],
+  );
 
   // The verifier's probe: deploy, set, get, receipt, block.
   const key = throwawayKey();
-  const tx = (blockLimit: number, to: string, input: Buffer, abi = ""): TransactionData => ({ version: 0, chainId: options.chainId, groupId: group, blockLimit, nonce: randomNonce(randomBytes), to, input, abi });
+  const tx = (blockLimit: number, to: string, input: Buffer, abi = ""): TransactionData => ({
+    version: 0,
+    chainId: options.chainId,
+    groupId: group,
+    blockLimit,
+    nonce: randomNonce(randomBytes),
+    to,
+    input,
+    abi,
+  });
   const deploy = signTransaction(tx(height + 500, "", Buffer.from(PROBE_CREATION_CODE.slice(2), "hex"), JSON.stringify(PROBE_ABI)), key, { attribute: 1 });
-  const deployed = result(await rpc("sendTransaction deploy", "sendTransaction", [group, "", deploy.hex, false], ["result.status", "result.output"]), "deploy") as { contractAddress: string; blockNumber: number };
+  const deployed = result(
+    await rpc("sendTransaction deploy", "sendTransaction", [group, "", deploy.hex, false], ["result.status", "result.output"]),
+    "deploy",
+  ) as { contractAddress: string; blockNumber: number };
   const contract = deployed.contractAddress;
   const set = signTransaction(tx(height + 500, contract, Buffer.from(encodeSet(42n).slice(2), "hex")), key, { attribute: 1 });
-  const written = result(await rpc("sendTransaction set(42)", "sendTransaction", [group, "", set.hex, false], ["result.status", "result.output"]), "set") as { blockNumber: number };
+  const written = result(await rpc("sendTransaction set(42)", "sendTransaction", [group, "", set.hex, false], ["result.status", "result.output"]), "set") as {
+    blockNumber: number;
+  };
   await rpc("call get()", "call", [group, "", contract, encodeGet()], ["result.status", "result.output"]);
   await rpc("call an unknown selector (reverts)", "call", [group, "", contract, "0x12345678"], ["result.status"]);
   await rpc("call an address without code", "call", [group, "", `0x${"34".repeat(20)}`, encodeGet()], ["result.status", "result.output"]);
@@ -150,7 +177,8 @@ export async function runScenario(options: ScenarioOptions): Promise<Conformance
   // What the txpool and the RPC refuse.
   await rpc("sendTransaction again (same nonce)", "sendTransaction", [group, "", set.hex, false], ERROR_FIELDS);
   const current = written.blockNumber + 1;
-  const send = (name: string, data: TransactionData, exact = ERROR_FIELDS) => rpc(name, "sendTransaction", [group, "", signTransaction(data, key, { attribute: 1 }).hex, false], exact);
+  const send = (name: string, data: TransactionData, exact = ERROR_FIELDS) =>
+    rpc(name, "sendTransaction", [group, "", signTransaction(data, key, { attribute: 1 }).hex, false], exact);
   await send("sendTransaction with another chain id", { ...tx(current + 500, contract, Buffer.from(encodeGet().slice(2), "hex")), chainId: "otherchain" });
   await send("sendTransaction with another group id", { ...tx(current + 500, contract, Buffer.from(encodeGet().slice(2), "hex")), groupId: "othergroup" });
   await send("sendTransaction with a block limit too far ahead", tx(current + 5_000, contract, Buffer.from(encodeGet().slice(2), "hex")));
@@ -170,7 +198,11 @@ export async function runScenario(options: ScenarioOptions): Promise<Conformance
   await rpc("getBlockNumber of an unknown group", "getBlockNumber", ["nosuchgroup", ""], ERROR_FIELDS);
   await rpc("an unknown method", "noSuchMethod", [group, ""], ERROR_FIELDS);
   await raw("a string id", JSON.stringify({ jsonrpc: "2.0", id: "abc", method: "getBlockNumber", params: [group, ""] }), ["id", "jsonrpc", ...ERROR_FIELDS]);
-  await raw("params not an array", JSON.stringify({ jsonrpc: "2.0", id: id++, method: "getBlockNumber", params: { group } }), ["id", "jsonrpc", ...ERROR_FIELDS]);
+  await raw("params not an array", JSON.stringify({ jsonrpc: "2.0", id: id++, method: "getBlockNumber", params: { group } }), [
+    "id",
+    "jsonrpc",
+    ...ERROR_FIELDS,
+  ]);
   await raw("no jsonrpc member", JSON.stringify({ id: id++, method: "getBlockNumber", params: [group, ""] }), ["id", "jsonrpc", ...ERROR_FIELDS]);
   await raw("a body that is not JSON", "{not json", ["id", "jsonrpc", ...ERROR_FIELDS]);
   return cases;
@@ -185,7 +217,8 @@ export function redactBuildPaths(text: string): string {
   return text.replace(/(^|[\s("])\/[^\s()"]*?\/(bcos-[\w-]+\/)/g, "$1$2");
 }
 
-type Kind = "null" | "boolean" | "number" | "array" | "object" | "string:json" | "string:0xhex" | "string:hex" | "string:decimal" | "string:empty" | "string:text";
+type Kind =
+  "null" | "boolean" | "number" | "array" | "object" | "string:json" | "string:0xhex" | "string:hex" | "string:decimal" | "string:empty" | "string:text";
 
 /** A value's kind; strings are told apart by format (JSON inside a string, 0x-hex, bare hex, decimal digits, text). */
 export function kindOf(value: unknown): Kind {
@@ -217,7 +250,8 @@ export function shapeDifferences(expected: unknown, actual: unknown, exact: read
   const at = path || "(top)";
   const out: string[] = [];
   const comparable = (v: unknown) => JSON.stringify(typeof v === "string" ? exceptionWhat(v) : v);
-  if (exact.includes(path) && comparable(expected) !== comparable(actual)) out.push(`${at}: ${JSON.stringify(actual)}, the node answered ${JSON.stringify(expected)}`);
+  if (exact.includes(path) && comparable(expected) !== comparable(actual))
+    out.push(`${at}: ${JSON.stringify(actual)}, the node answered ${JSON.stringify(expected)}`);
   const [ke, ka] = [kindOf(expected), kindOf(actual)];
   if (ke !== ka) {
     // A hex value that happens to be all digits, or short, is still hex.

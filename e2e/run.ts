@@ -65,7 +65,9 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const found = findTools();
   if ("missing" in found) {
-    process.stderr.write(`e2e: missing in ${found.bin}: ${found.missing.join(", ")}\nBuild them first: npm run e2e:tools (about 70 minutes the first time; see e2e/README.md)\n`);
+    process.stderr.write(
+      `e2e: missing in ${found.bin}: ${found.missing.join(", ")}\nBuild them first: npm run e2e:tools (about 70 minutes the first time; see e2e/README.md)\n`,
+    );
     return 2;
   }
   const { tools } = found;
@@ -100,7 +102,9 @@ async function main(): Promise<number> {
   mkdirSync(join(runDir, "state"), { recursive: true });
   reporter.line(`e2e run in ${runDir}, program: ${source}`);
   for (const [tool, version] of Object.entries(tools.versions)) reporter.line(`  ${tool}: ${version}`);
-  reporter.line("  providers: kubernetes v4.25.0 (built from the module proxy); tls and random: our STAND-IN provider (e2e/tools/standin-provider), not the real ones");
+  reporter.line(
+    "  providers: kubernetes v4.25.0 (built from the module proxy); tls and random: our STAND-IN provider (e2e/tools/standin-provider), not the real ones",
+  );
 
   const ctx: Context = {
     reporter,

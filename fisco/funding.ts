@@ -66,7 +66,10 @@ async function switchOn(api: NodeApi, chain: ChainIds, admin: HashSigner, featur
   const receipt = await send(api, chain, admin, SYSTEM_CONFIG_ADDRESS, setValueByKeyInput(feature, "1"), timeoutMs);
   const code = decodeInt32(receipt.output);
   if (receipt.status !== 0 || code !== PRECOMPILED_CODE.success) {
-    const why = code === PRECOMPILED_CODE.noAuthorized ? "not authorized: with authCheck on, system config changes go through a committee proposal" : `status ${receipt.status}${receipt.message ? `: ${receipt.message}` : ""}${code === null ? "" : `, code ${code}`}`;
+    const why =
+      code === PRECOMPILED_CODE.noAuthorized
+        ? "not authorized: with authCheck on, system config changes go through a committee proposal"
+        : `status ${receipt.status}${receipt.message ? `: ${receipt.message}` : ""}${code === null ? "" : `, code ${code}`}`;
     throw new FundingError(`setValueByKey("${feature}", "1") failed (${why})`);
   }
   return { action: `${feature} switched on`, txHash: `0x${receipt.transactionHash}`, blockNumber: receipt.blockNumber };
@@ -83,7 +86,9 @@ export async function balanceOf(api: NodeApi, account: string, timeoutMs: number
 async function credit(api: NodeApi, chain: ChainIds, admin: HashSigner, account: string, amount: bigint, timeoutMs: number): Promise<FundingChange> {
   const receipt = await send(api, chain, admin, BALANCE_ADDRESS, addBalanceInput(account, amount), timeoutMs);
   if (receipt.status !== 0) {
-    throw new FundingError(`addBalance(${account}) failed (status ${receipt.status}: ${receipt.message || "no message"}); the signing key must be the genesis admin account (stack output adminAddress), a balance governor (${admin.address})`);
+    throw new FundingError(
+      `addBalance(${account}) failed (status ${receipt.status}: ${receipt.message || "no message"}); the signing key must be the genesis admin account (stack output adminAddress), a balance governor (${admin.address})`,
+    );
   }
   return { action: `addBalance(${account}, ${amount})`, txHash: `0x${receipt.transactionHash}`, blockNumber: receipt.blockNumber };
 }
@@ -93,7 +98,14 @@ async function credit(api: NodeApi, chain: ChainIds, admin: HashSigner, account:
  * first in force), then addBalance for each account whose balance is 0, a few at a time. @throws FundingError with
  * the node's status and message when a step fails (e.g. a key that is not the genesis admin: Permission denied).
  */
-export async function fundAccounts(api: NodeApi, chain: ChainIds, admin: HashSigner, accounts: readonly string[], amount: bigint, timeoutMs: number): Promise<FundingReport> {
+export async function fundAccounts(
+  api: NodeApi,
+  chain: ChainIds,
+  admin: HashSigner,
+  accounts: readonly string[],
+  amount: bigint,
+  timeoutMs: number,
+): Promise<FundingReport> {
   const changes: FundingChange[] = [];
   for (const feature of BALANCE_FEATURES) {
     const change = await switchOn(api, chain, admin, feature, timeoutMs);

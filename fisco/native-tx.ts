@@ -74,7 +74,9 @@ function writeTransactionData(w: TarsWriter, tx: TransactionData, style: EncodeS
   else w.optionalInt(1, tx.version);
   w.optionalString(2, tx.chainId).optionalString(3, tx.groupId).optionalInt(4, tx.blockLimit).optionalString(5, tx.nonce);
   w.optionalString(6, tx.to).optionalBytes(7, tx.input).optionalString(8, tx.abi);
-  w.optionalString(9, tx.value ?? "").optionalString(10, tx.gasPrice ?? "").optionalInt(11, tx.gasLimit ?? 0);
+  w.optionalString(9, tx.value ?? "")
+    .optionalString(10, tx.gasPrice ?? "")
+    .optionalInt(11, tx.gasLimit ?? 0);
   w.optionalString(12, tx.maxFeePerGas ?? "").optionalString(13, tx.maxPriorityFeePerGas ?? "");
   w.optionalBytes(14, tx.extension ?? new Uint8Array());
 }
@@ -183,4 +185,3 @@ export function randomNonce(random: (bytes: number) => Uint8Array): string {
   const b = Buffer.from(random(16));
   return `${b.readBigUInt64BE(0)}${b.readBigUInt64BE(8)}`;
 }
-

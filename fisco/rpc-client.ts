@@ -84,10 +84,20 @@ const CONNECT_ERRORS: Readonly<Record<string, string>> = {
 export function classifyTransportError(error: NodeJS.ErrnoException, node: string, method: string, duringHandshake = false): RpcError {
   const code = error.code ?? "";
   if (duringHandshake && (code === "ECONNRESET" || code === "EPIPE" || /socket hang up|disconnected before secure/i.test(error.message))) {
-    return new RpcError("tls", node, method, `the node closed the connection during the TLS handshake (${code || error.message}): it most likely refused our client certificate; use sdk.crt/sdk.key issued by this chain's CA`);
+    return new RpcError(
+      "tls",
+      node,
+      method,
+      `the node closed the connection during the TLS handshake (${code || error.message}): it most likely refused our client certificate; use sdk.crt/sdk.key issued by this chain's CA`,
+    );
   }
   if (/^ERR_SSL_(TLSV1|SSLV3)_ALERT_/.test(code)) {
-    return new RpcError("tls", node, method, `TLS handshake refused by the node (${error.message.trim()}): it does not accept our client certificate; use sdk.crt/sdk.key issued by this chain's CA`);
+    return new RpcError(
+      "tls",
+      node,
+      method,
+      `TLS handshake refused by the node (${error.message.trim()}): it does not accept our client certificate; use sdk.crt/sdk.key issued by this chain's CA`,
+    );
   }
   if (SERVER_CERT_ERRORS.has(code)) {
     return new RpcError("tls", node, method, `the node's TLS certificate is not trusted (${code}): it is not signed by the CA in ca.crt`);
@@ -174,9 +184,12 @@ export class FiscoRpcClient {
           }
         });
       });
-      const timer = setTimeout(() => {
-        req.destroy(new RpcError("timeout", this.name, method, `no answer to ${method} within ${(timeoutMs / 1000).toFixed(1)} s`));
-      }, Math.max(1, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          req.destroy(new RpcError("timeout", this.name, method, `no answer to ${method} within ${(timeoutMs / 1000).toFixed(1)} s`));
+        },
+        Math.max(1, timeoutMs),
+      );
       let socket: object | undefined;
       req.on("socket", (s) => {
         socket = s;

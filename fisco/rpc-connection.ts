@@ -33,7 +33,8 @@ export class RpcConnection {
   ) {
     this.target = new URL(endpoint.url);
     if (this.target.protocol === "https:" && !secureContext) throw new Error(`${endpoint.name}: ${endpoint.url} is https but no CA/certificate/key was given`);
-    if (this.target.protocol !== "https:" && this.target.protocol !== "http:") throw new Error(`${endpoint.name}: ${endpoint.url} must be an https:// (or http://) URL`);
+    if (this.target.protocol !== "https:" && this.target.protocol !== "http:")
+      throw new Error(`${endpoint.name}: ${endpoint.url} must be an https:// (or http://) URL`);
   }
 
   get name(): string {
@@ -65,9 +66,14 @@ export class RpcConnection {
     const id = this.nextId++;
     const body = `{"jsonrpc":"2.0","id":${id},"method":"${method}","params":${paramsJson}}`;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.abort(new RpcError("timeout", this.name, method, `no answer to ${method} within ${(timeoutMs / 1000).toFixed(1)} s`)), Math.max(1, timeoutMs - (Date.now() - started)));
+      const timer = setTimeout(
+        () => this.abort(new RpcError("timeout", this.name, method, `no answer to ${method} within ${(timeoutMs / 1000).toFixed(1)} s`)),
+        Math.max(1, timeoutMs - (Date.now() - started)),
+      );
       this.pending = { id, method, resolve, reject, timer };
-      socket.write(`POST ${this.target.pathname}${this.target.search} HTTP/1.1\r\nHost: ${this.target.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(
+        `POST ${this.target.pathname}${this.target.search} HTTP/1.1\r\nHost: ${this.target.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
   }
 
@@ -87,9 +93,19 @@ export class RpcConnection {
     const port = Number(this.target.port || (https ? 443 : 80));
     return new Promise((resolve, reject) => {
       const socket = https
-        ? tls.connect({ host, port, secureContext: this.secureContext, rejectUnauthorized: true, checkServerIdentity: () => undefined, servername: net.isIP(host) ? undefined : host })
+        ? tls.connect({
+            host,
+            port,
+            secureContext: this.secureContext,
+            rejectUnauthorized: true,
+            checkServerIdentity: () => undefined,
+            servername: net.isIP(host) ? undefined : host,
+          })
         : net.connect({ host, port });
-      const timer = setTimeout(() => socket.destroy(new RpcError("timeout", this.name, "connect", `no connection within ${(timeoutMs / 1000).toFixed(1)} s`)), Math.max(1, timeoutMs));
+      const timer = setTimeout(
+        () => socket.destroy(new RpcError("timeout", this.name, "connect", `no connection within ${(timeoutMs / 1000).toFixed(1)} s`)),
+        Math.max(1, timeoutMs),
+      );
       const failed = (error: Error) => {
         clearTimeout(timer);
         reject(error instanceof RpcError ? error : classifyTransportError(error as NodeJS.ErrnoException, this.name, "connect", https));
@@ -114,7 +130,8 @@ export class RpcConnection {
       if (this.socket === socket) this.abort(classifyTransportError(error as NodeJS.ErrnoException, this.name, this.pending?.method ?? ""));
     });
     socket.on("close", () => {
-      if (this.socket === socket) this.abort(new RpcError("connect", this.name, this.pending?.method ?? "", "connection closed by the node before it answered"));
+      if (this.socket === socket)
+        this.abort(new RpcError("connect", this.name, this.pending?.method ?? "", "connection closed by the node before it answered"));
     });
   }
 
@@ -152,7 +169,8 @@ export class RpcConnection {
     this.pending = undefined;
     clearTimeout(pending.timer);
     if (answer.close) this.abort(new RpcError("connect", this.name, pending.method, "closed"));
-    if (answer.status !== 200) return pending.reject(new RpcError("http", this.name, pending.method, `HTTP ${answer.status} from ${pending.method} (not FISCO's native RPC?)`));
+    if (answer.status !== 200)
+      return pending.reject(new RpcError("http", this.name, pending.method, `HTTP ${answer.status} from ${pending.method} (not FISCO's native RPC?)`));
     try {
       pending.resolve(parseResponse(answer.body, pending.id, this.name, pending.method));
     } catch (error) {

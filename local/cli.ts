@@ -57,12 +57,16 @@ function parse(argv: readonly string[]) {
 
 function nodeList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const names = value.split(",").map((n) => n.trim()).filter(Boolean);
+  const names = value
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (names.length === 0) fail("--nodes: give node names, comma-separated (e.g. node0,node2)");
   return names;
 }
 
-const seconds = (flag: string, value: string | undefined, fallback: number) => (numberFlag(flag, value, 1, 3600, false, "a number of seconds") ?? fallback) * 1000;
+const seconds = (flag: string, value: string | undefined, fallback: number) =>
+  (numberFlag(flag, value, 1, 3600, false, "a number of seconds") ?? fallback) * 1000;
 
 async function dispatch(command: Command, values: ReturnType<typeof parse>["values"], io: RunnerIo): Promise<number> {
   const tree = values.tree!;

@@ -27,12 +27,18 @@ export function ipCommand(ipPath: string): Ip {
 
 /** Network namespace names (`ip netns list`). */
 export function listNamespaces(ip: Ip): string[] {
-  return ip(["netns", "list"]).split("\n").map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
+  return ip(["netns", "list"])
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/)[0])
+    .filter(Boolean);
 }
 
 /** Link names in the host's namespace (`ip -o link show`), without the "@peer" suffix. */
 export function listLinks(ip: Ip): string[] {
-  return ip(["-o", "link", "show"]).split("\n").map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((n): n is string => Boolean(n));
+  return ip(["-o", "link", "show"])
+    .split("\n")
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+    .filter((n): n is string => Boolean(n));
 }
 
 /** IPv4 prefixes in use on the host (addresses and routes of every table), as [a.b.c.d, length]. */
@@ -111,7 +117,13 @@ export interface HostsEntry {
 /** The hosts file of a node's namespace: localhost, then each node's address with its DNS name and short name. */
 export function hostsFileText(tree: string, entries: readonly HostsEntry[]): string {
   const lines = entries.map((e) => `${e.address}\t${e.host}${e.host.includes(".") ? ` ${e.host.split(".")[0]}` : ""}`);
-  return [`# Written by the local chain runner (npm run local:up) for ${tree}; removed by npm run local:down.`, "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", ...lines, ""].join("\n");
+  return [
+    `# Written by the local chain runner (npm run local:up) for ${tree}; removed by npm run local:down.`,
+    "127.0.0.1\tlocalhost",
+    "::1\tlocalhost ip6-localhost ip6-loopback",
+    ...lines,
+    "",
+  ].join("\n");
 }
 
 /**

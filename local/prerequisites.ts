@@ -84,10 +84,7 @@ export function checkPrerequisites(options: PrerequisiteOptions, system: System 
 
 function privilegeProblems(system: System): string[] {
   if (system.euid === 0) return [];
-  const lacking = [
-    ...(hasCap(system.capEff, CAP_SYS_ADMIN) ? [] : ["CAP_SYS_ADMIN"]),
-    ...(hasCap(system.capEff, CAP_NET_ADMIN) ? [] : ["CAP_NET_ADMIN"]),
-  ];
+  const lacking = [...(hasCap(system.capEff, CAP_SYS_ADMIN) ? [] : ["CAP_SYS_ADMIN"]), ...(hasCap(system.capEff, CAP_NET_ADMIN) ? [] : ["CAP_NET_ADMIN"])];
   const problems = lacking.length > 0 ? [`root, or ${lacking.join(" and ")} (to create network namespaces and links): run with sudo`] : [];
   const etc = existsSync("/etc/netns") ? "/etc/netns" : "/etc";
   if (!writable(etc)) problems.push(`write access to ${etc} (the per-namespace hosts files live in /etc/netns/<namespace>/): run as root`);
@@ -141,7 +138,9 @@ function checkBinary(bin: string, missing: string[]): FiscoBinary | undefined {
   if (!version) {
     const said = `${run.stdout ?? ""}${run.stderr ?? ""}`.trim().split("\n")[0]?.slice(0, 120);
     const how = run.error ? run.error.message : `exit ${run.status}${said ? `, printed "${said}"` : ", printed nothing"}`;
-    missing.push(`a fisco-bcos binary that answers --version ("FISCO BCOS Version : …"): \`${bin} --version\` did not within ${VERSION_TIMEOUT_MS / 1000} s (${how})`);
+    missing.push(
+      `a fisco-bcos binary that answers --version ("FISCO BCOS Version : …"): \`${bin} --version\` did not within ${VERSION_TIMEOUT_MS / 1000} s (${how})`,
+    );
     return undefined;
   }
   return { path, version };

@@ -47,7 +47,12 @@ export function startNode(spec: StartSpec): StartedNode {
   const fd = openSync(spec.consoleLog, "a");
   writeSync(fd, `--- ${new Date().toISOString()} local runner: ip netns exec ${spec.netns} ${spec.bin} ${NODE_ARGS.join(" ")} (in ${spec.cwd})\n`);
   try {
-    const child = spawn(spec.ip, ["netns", "exec", spec.netns, spec.bin, ...NODE_ARGS], { cwd: spec.cwd, detached: true, stdio: ["ignore", fd, fd], env: nodeEnv() });
+    const child = spawn(spec.ip, ["netns", "exec", spec.netns, spec.bin, ...NODE_ARGS], {
+      cwd: spec.cwd,
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: nodeEnv(),
+    });
     const exited = new Promise<string>((resolve) => {
       child.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit ${code}`));
       child.once("error", (error) => resolve(`failed to start: ${error.message}`));

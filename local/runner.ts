@@ -1,7 +1,20 @@
 import { existsSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { bridgeName, FIRST_NODE_SLOT, LAST_NODE_SLOT, netnsName, slotAddress, subnetCidr, treeId } from "./names";
-import { chooseSubnet, ensureBridge, ensureNodeNetwork, hostsFileText, ipCommand, listLinks, listOwned, namespacePids, removeEtcNetnsIfEmpty, removeOwned, writeNamespaceFiles, type Ip } from "./network";
+import {
+  chooseSubnet,
+  ensureBridge,
+  ensureNodeNetwork,
+  hostsFileText,
+  ipCommand,
+  listLinks,
+  listOwned,
+  namespacePids,
+  removeEtcNetnsIfEmpty,
+  removeOwned,
+  writeNamespaceFiles,
+  type Ip,
+} from "./network";
 import { checkPrerequisites, type FiscoBinary } from "./prerequisites";
 import { isRunning, signalNode, startNode, stopNode, waitForPort, type ProcessRef, type StartedNode } from "./process";
 import { consoleLogPath, loadState, runDir, saveState, withLock, workDir, type NodeRecord, type RunState } from "./state";
@@ -93,7 +106,8 @@ function allocateSlots(tree: LocalTree, state: RunState): void {
 /** The genesis of every node to start must be the one whose chain the runner already keeps for this tree. */
 function identityProblem(state: RunState, nodes: readonly TreeNode[], tree: LocalTree): string | undefined {
   const genesis = new Set(nodes.map((n) => n.genesisSha256));
-  if (genesis.size > 1) return `the nodes to start have different config.genesis files (${nodes.map((n) => `${n.name} ${n.genesisSha256.slice(0, 12)}`).join(", ")})`;
+  if (genesis.size > 1)
+    return `the nodes to start have different config.genesis files (${nodes.map((n) => `${n.name} ${n.genesisSha256.slice(0, 12)}`).join(", ")})`;
   const wanted = nodes[0].genesisSha256;
   if (!state.genesisSha256 || state.genesisSha256 === wanted) return undefined;
   return [
@@ -135,7 +149,12 @@ function launch(ipPath: string, state: RunState, node: TreeNode, binary: FiscoBi
   const cwd = workDir(state.tree, node.name);
   prepareWorkDir(cwd, node);
   const started = startNode({ ip: ipPath, netns: record.netns!, bin: binary.path, cwd, consoleLog: consoleLogPath(state.tree, node.name) });
-  Object.assign(record, { pid: started.pid, startTime: started.startTime, startedAt: new Date().toISOString(), nodesJsonSha256: fileSha256(join(node.dir, "nodes.json")) });
+  Object.assign(record, {
+    pid: started.pid,
+    startTime: started.startTime,
+    startedAt: new Date().toISOString(),
+    nodesJsonSha256: fileSha256(join(node.dir, "nodes.json")),
+  });
   delete record.lastExit;
   state.genesisSha256 = node.genesisSha256;
   state.binary = binary;
@@ -146,7 +165,12 @@ function launch(ipPath: string, state: RunState, node: TreeNode, binary: FiscoBi
 /** Last lines of a node's console log (what it said before it died). */
 function logTail(tree: string, node: string, lines = 12): string {
   try {
-    return readFileSync(consoleLogPath(tree, node), "utf8").trimEnd().split("\n").slice(-lines).map((l) => `    ${l}`).join("\n");
+    return readFileSync(consoleLogPath(tree, node), "utf8")
+      .trimEnd()
+      .split("\n")
+      .slice(-lines)
+      .map((l) => `    ${l}`)
+      .join("\n");
   } catch {
     return "    (no console log)";
   }
@@ -157,7 +181,12 @@ function logTail(tree: string, node: string, lines = 12): string {
  * it and re-resolves the names. Here it runs for every running node except `except` whose nodes.json differs from the
  * one it last loaded, or for every running node in `only` when `force`.
  */
-function reloadPeers(state: RunState, tree: LocalTree, io: RunnerIo, options: { except?: readonly string[]; only?: readonly string[]; force?: boolean }): string[] {
+function reloadPeers(
+  state: RunState,
+  tree: LocalTree,
+  io: RunnerIo,
+  options: { except?: readonly string[]; only?: readonly string[]; force?: boolean },
+): string[] {
   const sent: string[] = [];
   for (const node of tree.nodes) {
     const record = state.nodes[node.name];
@@ -212,7 +241,9 @@ export async function up(options: UpOptions, io: RunnerIo): Promise<number> {
     refreshProcesses(state);
     const running = nodes.filter((n) => processState(state.nodes[n.name]) === "running");
     if (running.length > 0) {
-      io.err(`already running for ${tree.root}: ${running.map((n) => `${n.name} (pid ${state.nodes[n.name].pid})`).join(", ")}; see npm run local:status -- --tree ${tree.root}; stop them first (local:stop, local:down)`);
+      io.err(
+        `already running for ${tree.root}: ${running.map((n) => `${n.name} (pid ${state.nodes[n.name].pid})`).join(", ")}; see npm run local:status -- --tree ${tree.root}; stop them first (local:stop, local:down)`,
+      );
       return 1;
     }
     const problem = identityProblem(state, nodes, tree);
@@ -227,7 +258,12 @@ export async function up(options: UpOptions, io: RunnerIo): Promise<number> {
     const launched = nodes.map((node) => ({ node, started: launch(prerequisites.ip, state, node, prerequisites.binary!) }));
     const failures = await waitAll(state, launched, options.waitMs, io);
     reloadPeers(state, tree, io, { except: nodes.map((n) => n.name) });
-    printSummary(tree, state, nodes.map((n) => n.name).filter((n) => !failures.includes(n)), io);
+    printSummary(
+      tree,
+      state,
+      nodes.map((n) => n.name).filter((n) => !failures.includes(n)),
+      io,
+    );
     if (failures.length > 0) io.err(`not started: ${failures.join(", ")} (npm run local:down -- --tree ${tree.root} removes everything)`);
     return failures.length > 0 ? 1 : 0;
   });
@@ -361,10 +397,18 @@ export async function status(options: { tree: string; json: boolean; timeoutMs: 
   const tree = readTree(options.tree);
   const state = loadState(tree.root);
   if (!state) {
-    io.out(options.json ? JSON.stringify({ tree: tree.root, nodes: [] }) : `${tree.root}: not run by the local runner (npm run local:up -- --tree ${options.tree} --bin <fisco-bcos>)`);
+    io.out(
+      options.json
+        ? JSON.stringify({ tree: tree.root, nodes: [] })
+        : `${tree.root}: not run by the local runner (npm run local:up -- --tree ${options.tree} --bin <fisco-bcos>)`,
+    );
     return 0;
   }
   const statuses: NodeStatus[] = await collectStatus(tree, state, options.timeoutMs);
-  io.out(options.json ? JSON.stringify({ tree: tree.root, id: state.id, subnet: state.subnet && subnetCidr(state.subnet), binary: state.binary, nodes: statuses }, null, 2) : formatStatus(tree, state, statuses));
+  io.out(
+    options.json
+      ? JSON.stringify({ tree: tree.root, id: state.id, subnet: state.subnet && subnetCidr(state.subnet), binary: state.binary, nodes: statuses }, null, 2)
+      : formatStatus(tree, state, statuses),
+  );
   return statuses.some((s) => s.process === "exited") ? 1 : 0;
 }

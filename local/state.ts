@@ -101,7 +101,8 @@ function acquire(lock: string): void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number(readFileSync(lock, "utf8").trim());
-      if (Number.isInteger(holder) && holder > 0 && pidExists(holder)) throw new LockedError(`another local runner command (pid ${holder}) is working on this tree; try again when it is done`);
+      if (Number.isInteger(holder) && holder > 0 && pidExists(holder))
+        throw new LockedError(`another local runner command (pid ${holder}) is working on this tree; try again when it is done`);
       rmSync(lock, { force: true });
     }
   }

@@ -110,7 +110,11 @@ export function formatStatus(tree: LocalTree, state: RunState, statuses: readonl
     s.peers === undefined ? "-" : String(s.peers),
   ]);
   const notes = statuses.filter((s) => s.rpcError).map((s) => `${s.name}: rpc: ${s.rpcError}`);
-  return [`tree ${tree.root} (id ${state.id}; ${net}${bin})`, ...table([["node", "process", "address", "rpc", "web3", "height", "peers"], ...rows]), ...notes].join("\n");
+  return [
+    `tree ${tree.root} (id ${state.id}; ${net}${bin})`,
+    ...table([["node", "process", "address", "rpc", "web3", "height", "peers"], ...rows]),
+    ...notes,
+  ].join("\n");
 }
 
 /** Rows as left-aligned columns separated by two spaces. */

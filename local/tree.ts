@@ -66,7 +66,8 @@ export const fileSha256 = (path: string): string => sha256(readFileSync(path));
  * tree (the runner can only make the tree's own nodes resolve).
  */
 export function readTree(dir: string): LocalTree {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TreeError(`${dir} is not a directory (render one with: npm run synth -- --stack dev --out ${dir})`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new TreeError(`${dir} is not a directory (render one with: npm run synth -- --stack dev --out ${dir})`);
   const root = realpathSync(dir);
   const names = readdirSync(root, { withFileTypes: true })
     // A node directory has a config.genesis (sdk/ has a config.ini too: the Go SDK's).
@@ -104,7 +105,10 @@ function readNode(root: string, name: string, host: string | undefined): TreeNod
   const iniPath = join(dir, "config.ini");
   const ini = readIni(iniPath);
   const web3 = ini.get("web3_rpc")?.get("enable") === "true" ? port(ini, "web3_rpc", iniPath) : undefined;
-  if (!host) throw new TreeError(`${name}: no peer name for it in sdk/endpoints.json or nodes.json (expected an entry like <chain>-${name}.<namespace>.svc.<domain>:<p2p port>)`);
+  if (!host)
+    throw new TreeError(
+      `${name}: no peer name for it in sdk/endpoints.json or nodes.json (expected an entry like <chain>-${name}.<namespace>.svc.<domain>:<p2p port>)`,
+    );
   return {
     name,
     dir,
@@ -158,7 +162,8 @@ function peerHosts(root: string, names: readonly string[]): Map<string, string> 
     try {
       // Group members under rpc.nodes; nodes outside the genesis (observers still to be added) under rpc.nonMembers.
       const rpc = JSON.parse(readFileSync(endpoints, "utf8"))?.rpc ?? {};
-      for (const [name, url] of Object.entries({ ...rpc.nonMembers, ...rpc.nodes })) if (names.includes(name) && typeof url === "string") hosts.set(name, new URL(url).hostname);
+      for (const [name, url] of Object.entries({ ...rpc.nonMembers, ...rpc.nodes }))
+        if (names.includes(name) && typeof url === "string") hosts.set(name, new URL(url).hostname);
     } catch {
       // fall back to nodes.json below
     }

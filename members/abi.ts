@@ -60,7 +60,8 @@ export function consensusInput(step: MembershipStep): Buffer {
  * addObserver for weight 0 and addSealer otherwise, without addFlag setWeight; type 52 runs remove).
  */
 export function proposalInput(step: MembershipStep): Buffer {
-  const propose = (weight: number, add: boolean) => bytes(COMMITTEE_ABI.encodeFunctionData("createSetConsensusWeightProposal", [step.nodeId, weight, add, PROPOSAL_BLOCK_INTERVAL]));
+  const propose = (weight: number, add: boolean) =>
+    bytes(COMMITTEE_ABI.encodeFunctionData("createSetConsensusWeightProposal", [step.nodeId, weight, add, PROPOSAL_BLOCK_INTERVAL]));
   switch (step.action) {
     case "addObserver":
       return propose(0, true);

@@ -150,9 +150,12 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
     if (authCheck) await requireGovernor(first, admin!, timing.rpcMs);
     const group = await first.groupInfo(timing.rpcMs);
     if (!group) throw new Stop(`${first.name} does not serve group ${first.group}`);
-    if (options.chainId !== undefined && group.chainId !== options.chainId) throw new Stop(`${first.name} serves chain ${group.chainId}, but the declared set names chain ${options.chainId}`);
+    if (options.chainId !== undefined && group.chainId !== options.chainId)
+      throw new Stop(`${first.name} serves chain ${group.chainId}, but the declared set names chain ${options.chainId}`);
     const sender: Sender = { chainId: group.chainId, groupId: group.groupId, privateKey: options.adminKey };
-    progress(`auth checking ${authCheck ? "on: each step is a committee proposal" : "off: each step is a call to the consensus precompiled contract"}, signed by ${admin}`);
+    progress(
+      `auth checking ${authCheck ? "on: each step is a committee proposal" : "off: each step is a call to the consensus precompiled contract"}, signed by ${admin}`,
+    );
 
     for (const [index, step] of plan.steps.entries()) {
       const label = `[${index + 1}/${plan.steps.length}] ${describeStep(step)}`;
@@ -168,7 +171,9 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
       const via = pickSender(view, step.nodeId);
       const outcome = authCheck ? await sendProposal(via, sender, step, timing.txMs) : await sendDirect(via, sender, step, timing.txMs);
       report.applied.push({ ...outcome, step, via: via.name });
-      progress(`${label}: in block ${outcome.blockNumber} (tx ${outcome.txHash}${outcome.proposalId ? `, proposal ${outcome.proposalId}` : ""}, via ${via.name}); waiting for the nodes' lists to show it`);
+      progress(
+        `${label}: in block ${outcome.blockNumber} (tx ${outcome.txHash}${outcome.proposalId ? `, proposal ${outcome.proposalId}` : ""}, via ${via.name}); waiting for the nodes' lists to show it`,
+      );
       view = await waitVisible(step, label, read, timing);
       report.after = view.members;
       progress(`${label}: done, on chain: ${describeMembers(view.members)}`);
@@ -185,12 +190,22 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
 function pickSender(view: ChainView, exclude: string | null): NodeApi {
   const ok = (role: string) => view.nodes.find((n) => n.nodeId !== exclude && roleOf(view.members, n.nodeId).role === role);
   const chosen = ok("sealer") ?? ok("observer");
-  if (!chosen) throw new Stop(`none of the nodes that answered (${view.nodes.map((n) => n.api.name).join(", ") || "none"}) is a sealer or an observer: transactions sent through a free node are never sealed`);
+  if (!chosen)
+    throw new Stop(
+      `none of the nodes that answered (${view.nodes.map((n) => n.api.name).join(", ") || "none"}) is a sealer or an observer: transactions sent through a free node are never sealed`,
+    );
   return chosen.api;
 }
 
 /** Wait until the step's node may take it: a group peer before addObserver of a new node, synced before addSealer. */
-async function gate(step: MembershipStep, view: ChainView, label: string, read: () => Promise<ChainView>, timing: Timing, progress: (line: string) => void): Promise<ChainView> {
+async function gate(
+  step: MembershipStep,
+  view: ChainView,
+  label: string,
+  read: () => Promise<ChainView>,
+  timing: Timing,
+  progress: (line: string) => void,
+): Promise<ChainView> {
   const judge = (v: ChainView): SyncJudgement | null => {
     if (step.action === "addSealer") return judgeSync(v, step.nodeId, step.name);
     if (step.action === "addObserver" && roleOf(v.members, step.nodeId).role === "none") return judgePeer(v, step.nodeId, step.name);
@@ -202,11 +217,14 @@ async function gate(step: MembershipStep, view: ChainView, label: string, read: 
   for (;;) {
     const judgement = judge(view);
     if (!judgement || judgement.ready) {
-      if (judgement && lastReason) progress(`${label}: ${step.name} is ready (block ${judgement.height ?? "?"} of ${judgement.highest}, a group peer of ${judgement.seenBy.join(", ")})`);
+      if (judgement && lastReason)
+        progress(`${label}: ${step.name} is ready (block ${judgement.height ?? "?"} of ${judgement.highest}, a group peer of ${judgement.seenBy.join(", ")})`);
       return view;
     }
     if (Date.now() >= deadline) {
-      throw new Stop(`${label} not sent: ${judgement.reason} after waiting ${Math.round(timing.syncMs / 1000)} s; run this again once ${step.name} has caught up (nothing was sent for this step)`);
+      throw new Stop(
+        `${label} not sent: ${judgement.reason} after waiting ${Math.round(timing.syncMs / 1000)} s; run this again once ${step.name} has caught up (nothing was sent for this step)`,
+      );
     }
     if (judgement.reason !== lastReason || Date.now() - lastPrinted >= 10_000) {
       progress(`${label}: waiting: ${judgement.reason}`);
@@ -229,7 +247,9 @@ async function waitVisible(step: MembershipStep, label: string, read: () => Prom
     }
     if (view && isDone(step, view.members)) return view;
     if (Date.now() >= deadline) {
-      throw new Stop(`${label} was accepted, but after ${Math.round(timing.visibleMs / 1000)} s a majority of the nodes still does not show it (${view ? describeMembers(view.members) : "the nodes disagree"})`);
+      throw new Stop(
+        `${label} was accepted, but after ${Math.round(timing.visibleMs / 1000)} s a majority of the nodes still does not show it (${view ? describeMembers(view.members) : "the nodes disagree"})`,
+      );
     }
     await sleep(timing.pollMs);
   }

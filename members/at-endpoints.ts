@@ -30,7 +30,13 @@ export async function applyMembershipAt(options: MembershipAtEndpoints): Promise
 }
 
 /** Each endpoint named after the declared node whose id its getSyncStatus reports; kept as it is when it does not answer. */
-async function namedEndpoints(endpoints: readonly RpcEndpoint[], declared: readonly DeclaredMember[], tls: TlsMaterial | undefined, group: string, timeoutMs: number): Promise<RpcEndpoint[]> {
+async function namedEndpoints(
+  endpoints: readonly RpcEndpoint[],
+  declared: readonly DeclaredMember[],
+  tls: TlsMaterial | undefined,
+  group: string,
+  timeoutMs: number,
+): Promise<RpcEndpoint[]> {
   const names = new Map(declared.map((m) => [m.nodeId, m.name]));
   return Promise.all(
     endpoints.map(async (endpoint) => {

@@ -115,7 +115,8 @@ export function parseCli(argv: readonly string[]): MembersChoice | "help" {
 
   const tree = str("tree");
   const stackNodes = str("stack-nodes");
-  if ((tree === undefined) === (stackNodes === undefined)) fail("give the declared set with exactly one of --tree <synth tree> or --stack-nodes <pulumi stack output --json file>");
+  if ((tree === undefined) === (stackNodes === undefined))
+    fail("give the declared set with exactly one of --tree <synth tree> or --stack-nodes <pulumi stack output --json file>");
   let declared: DeclaredSet;
   try {
     declared = tree !== undefined ? declaredFromTree(tree) : declaredFromStackOutputFile(stackNodes!);
@@ -130,7 +131,8 @@ export function parseCli(argv: readonly string[]): MembersChoice | "help" {
   const endpoints = rpc !== undefined ? endpointsFromUrls(urlList("--rpc", rpc)) : sdk ? allEndpoints(sdk) : [];
   if (endpoints.length === 0) fail("--rpc: give the nodes' RPC URLs (https://host:20200,...) or --sdk-dir <dir> with endpoints.json");
   const { ca, cert, key } = readTlsFiles({ ca: str("ca"), cert: str("cert"), key: str("key") }, sdkDir);
-  if (endpoints.some((e) => e.url.startsWith("https:")) && (!ca || !cert || !key)) fail("--ca, --cert and --key are required for https:// RPC URLs, or give --sdk-dir");
+  if (endpoints.some((e) => e.url.startsWith("https:")) && (!ca || !cert || !key))
+    fail("--ca, --cert and --key are required for https:// RPC URLs, or give --sdk-dir");
 
   const group = str("group") ?? declared.groupId ?? sdk?.groupId ?? "group0";
   if (!/^[A-Za-z0-9_]{1,64}$/.test(group)) fail(`--group must be 1–64 letters, digits or _ (got "${group}")`);

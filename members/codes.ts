@@ -17,12 +17,18 @@ export const CONSENSUS_CODES = {
 } as const;
 
 const MESSAGES: Readonly<Record<number, [name: string, message: string]>> = {
-  [CONSENSUS_CODES.CODE_NO_AUTHORIZED]: ["CODE_NO_AUTHORIZED", "Permission denied: with auth checking on, only the committee contract may call the consensus precompiled contract (send a committee proposal)"],
+  [CONSENSUS_CODES.CODE_NO_AUTHORIZED]: [
+    "CODE_NO_AUTHORIZED",
+    "Permission denied: with auth checking on, only the committee contract may call the consensus precompiled contract (send a committee proposal)",
+  ],
   [CONSENSUS_CODES.CODE_INVALID_NODE_ID]: ["CODE_INVALID_NODE_ID", "Invalid node ID (must be 128 hex characters, the content of node.nodeid)"],
   [CONSENSUS_CODES.CODE_LAST_SEALER]: ["CODE_LAST_SEALER", "The last sealer cannot be removed"],
   [CONSENSUS_CODES.CODE_INVALID_WEIGHT]: ["CODE_INVALID_WEIGHT", "The weight is invalid (a sealer's weight must be greater than 0)"],
   [CONSENSUS_CODES.CODE_NODE_NOT_EXIST]: ["CODE_NODE_NOT_EXIST", "The node is not exist (neither a sealer nor an observer)"],
-  [CONSENSUS_CODES.CODE_ADD_SEALER_SHOULD_IN_OBSERVER]: ["CODE_ADD_SEALER_SHOULD_IN_OBSERVER", "Only observer can be set in sealer (add the node as an observer first)"],
+  [CONSENSUS_CODES.CODE_ADD_SEALER_SHOULD_IN_OBSERVER]: [
+    "CODE_ADD_SEALER_SHOULD_IN_OBSERVER",
+    "Only observer can be set in sealer (add the node as an observer first)",
+  ],
 };
 
 /** e.g. `-51104 CODE_ADD_SEALER_SHOULD_IN_OBSERVER: Only observer can be set in sealer (…)`. */

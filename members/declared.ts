@@ -35,7 +35,8 @@ interface StackOutputs {
 /** The declared set in stack outputs (already parsed JSON). @throws DeclaredSetError naming what is missing. */
 export function declaredFromOutputs(outputs: unknown, source: string): DeclaredSet {
   const o = (outputs ?? {}) as StackOutputs;
-  if (typeof o.nodeIds !== "object" || o.nodeIds === null) throw new DeclaredSetError(`${source}: no nodeIds (node name → node id): is this \`pulumi stack output --json\` of a fisco-bcos stack?`);
+  if (typeof o.nodeIds !== "object" || o.nodeIds === null)
+    throw new DeclaredSetError(`${source}: no nodeIds (node name → node id): is this \`pulumi stack output --json\` of a fisco-bcos stack?`);
   const ids = o.nodeIds as Record<string, unknown>;
   const nodes = o.chartValues?.nodes;
   if (!Array.isArray(nodes)) throw new DeclaredSetError(`${source}: no chartValues.nodes (each node's role and weight)`);
@@ -44,9 +45,11 @@ export function declaredFromOutputs(outputs: unknown, source: string): DeclaredS
     const nodeId = typeof ids[name] === "string" ? (ids[name] as string).replace(/^0x/, "").toLowerCase() : "";
     if (!name) throw new DeclaredSetError(`${source}: chartValues.nodes[${i}] has no name`);
     if (!NODE_ID.test(nodeId)) throw new DeclaredSetError(`${source}: nodeIds.${name} is not a 128-hex node id`);
-    if (node.role !== "sealer" && node.role !== "observer") throw new DeclaredSetError(`${source}: chartValues.nodes[${i}] (${name}) has role ${JSON.stringify(node.role)}, expected sealer or observer`);
+    if (node.role !== "sealer" && node.role !== "observer")
+      throw new DeclaredSetError(`${source}: chartValues.nodes[${i}] (${name}) has role ${JSON.stringify(node.role)}, expected sealer or observer`);
     const weight = Number(node.weight ?? 1);
-    if (!Number.isInteger(weight) || weight < 1) throw new DeclaredSetError(`${source}: chartValues.nodes[${i}] (${name}) has weight ${JSON.stringify(node.weight)}, expected an integer ≥ 1`);
+    if (!Number.isInteger(weight) || weight < 1)
+      throw new DeclaredSetError(`${source}: chartValues.nodes[${i}] (${name}) has weight ${JSON.stringify(node.weight)}, expected an integer ≥ 1`);
     return { name, nodeId, role: node.role, weight };
   });
   const text = (v: unknown) => (typeof v === "string" && v ? v : undefined);
@@ -78,13 +81,17 @@ export function declaredFromStackOutputFile(file: string): DeclaredSet {
  */
 export function declaredFromTree(dir: string): DeclaredSet {
   const file = join(dir, "stack-outputs.json");
-  if (!existsSync(file)) throw new DeclaredSetError(`--tree: ${dir} has no stack-outputs.json (each node's role and weight): render it again with \`npm run synth\``);
+  if (!existsSync(file))
+    throw new DeclaredSetError(`--tree: ${dir} has no stack-outputs.json (each node's role and weight): render it again with \`npm run synth\``);
   const declared = declaredFromOutputs(readJson(file, "--tree"), file);
   for (const member of declared.members) {
     const idFile = join(dir, member.name, "conf", "node.nodeid");
     if (!existsSync(idFile)) continue; // a node without its directory: its keys were not written here
     const onDisk = readFileSync(idFile, "utf8").trim().toLowerCase();
-    if (onDisk !== member.nodeId) throw new DeclaredSetError(`--tree: ${idFile} holds ${onDisk.slice(0, 16)}…, but stack-outputs.json names ${member.nodeId.slice(0, 16)}… for ${member.name}: the tree is not from one render`);
+    if (onDisk !== member.nodeId)
+      throw new DeclaredSetError(
+        `--tree: ${idFile} holds ${onDisk.slice(0, 16)}…, but stack-outputs.json names ${member.nodeId.slice(0, 16)}… for ${member.name}: the tree is not from one render`,
+      );
   }
   const withGenesis = declared.members.map((m) => join(dir, m.name, "config.genesis")).find((f) => existsSync(f));
   if (!withGenesis) return declared;

@@ -44,10 +44,13 @@ export async function chainAuthCheck(api: NodeApi, timeoutMs: number): Promise<b
 export async function resolveAuthCheck(api: NodeApi, declared: boolean | undefined, timeoutMs: number): Promise<boolean> {
   const reported = await chainAuthCheck(api, timeoutMs);
   if (reported !== null && declared !== undefined && reported !== declared) {
-    throw new GovernanceError(`${api.name} runs with auth checking ${reported ? "on" : "off"}, but the declared genesis has is_auth_check=${declared}: these nodes do not run the declared chain`);
+    throw new GovernanceError(
+      `${api.name} runs with auth checking ${reported ? "on" : "off"}, but the declared genesis has is_auth_check=${declared}: these nodes do not run the declared chain`,
+    );
   }
   const value = reported ?? declared;
-  if (value === undefined) throw new GovernanceError(`${api.name}'s getGroupInfo does not say whether auth checking is on, and the declared set has no genesis to tell`);
+  if (value === undefined)
+    throw new GovernanceError(`${api.name}'s getGroupInfo does not say whether auth checking is on, and the declared set has no genesis to tell`);
   return value;
 }
 
@@ -56,7 +59,9 @@ export async function isGovernor(api: NodeApi, address: string, timeoutMs: numbe
   const result = await api.callContract(COMMITTEE_MANAGER_ADDRESS, isGovernorInput(address), timeoutMs);
   const answer = result.status === 0 ? decodeBool(result.output) : null;
   if (answer === null) {
-    throw new GovernanceError(`isGovernor(${address}) on the committee contract 0x${COMMITTEE_MANAGER_ADDRESS} failed (status ${result.status}): the chain has no committee (compatibility version below 3.3?)`);
+    throw new GovernanceError(
+      `isGovernor(${address}) on the committee contract 0x${COMMITTEE_MANAGER_ADDRESS} failed (status ${result.status}): the chain has no committee (compatibility version below 3.3?)`,
+    );
   }
   return answer;
 }

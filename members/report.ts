@@ -27,7 +27,9 @@ export function formatText(report: MembershipReport): string {
   if (report.authCheck !== null) lines.push(`auth checking ${report.authCheck ? "on (committee proposals)" : "off (direct calls)"}, signed by ${report.admin}`);
   for (const step of report.skipped) lines.push(`skipped (already on chain): ${step.action} ${step.name}`);
   for (const a of report.applied) {
-    lines.push(`applied: ${a.step.action} ${a.step.name}${"weight" in a.step ? ` weight ${a.step.weight}` : ""} in block ${a.blockNumber} via ${a.via} (tx ${a.txHash}${a.proposalId ? `, proposal ${a.proposalId}` : ""})`);
+    lines.push(
+      `applied: ${a.step.action} ${a.step.name}${"weight" in a.step ? ` weight ${a.step.weight}` : ""} in block ${a.blockNumber} via ${a.via} (tx ${a.txHash}${a.proposalId ? `, proposal ${a.proposalId}` : ""})`,
+    );
   }
   if (report.failure) lines.push(`stopped: ${report.failure}`);
   else if (report.dryRun && report.plan?.steps.length) lines.push("dry run: nothing sent");

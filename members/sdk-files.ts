@@ -17,7 +17,8 @@ export interface SdkEndpointsFile {
   readonly rpc: { readonly nodes: UrlMap; readonly nonMembers?: UrlMap };
 }
 
-const isUrlMap = (value: unknown): value is UrlMap => value !== null && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((u) => typeof u === "string");
+const isUrlMap = (value: unknown): value is UrlMap =>
+  value !== null && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((u) => typeof u === "string");
 
 /** `<dir>/endpoints.json`: rpc.nodes (and rpc.nonMembers, when present) as name → URL maps. @throws UsageError */
 export function readEndpointsFile(dir: string): SdkEndpointsFile {
@@ -42,7 +43,10 @@ export function allEndpoints(file: SdkEndpointsFile): RpcEndpoint[] {
 export const endpointsFromUrls = (urls: readonly string[]): RpcEndpoint[] => urls.map((url) => ({ name: new URL(url).host, url }));
 
 /** PEM text of --ca/--cert/--key, each falling back to the SDK directory's ca.crt/sdk.crt/sdk.key. */
-export function readTlsFiles(flags: { readonly ca?: string; readonly cert?: string; readonly key?: string }, sdkDir?: string): { ca?: string; cert?: string; key?: string } {
+export function readTlsFiles(
+  flags: { readonly ca?: string; readonly cert?: string; readonly key?: string },
+  sdkDir?: string,
+): { ca?: string; cert?: string; key?: string } {
   const file = (flag: "ca" | "cert" | "key", sdkName: string) => {
     const path = flags[flag] ?? (sdkDir !== undefined ? join(sdkDir, sdkName) : undefined);
     return path === undefined ? undefined : readText(`--${flag}`, path);

@@ -3,7 +3,17 @@ import type { MembershipStep } from "../chain/membership-plan";
 import { normalizeHex, parseReceipt, type NodeApi, type Receipt } from "../fisco/native-api";
 import { randomNonce, signTransaction, type TransactionData } from "../fisco/native-tx";
 import { RpcError } from "../fisco/rpc-client";
-import { COMMITTEE_MANAGER_ADDRESS, CONSENSUS_ADDRESS, consensusInput, decodeInt32, decodeUint256, execResultCode, proposalInput, revertReason, type LogEntry } from "./abi";
+import {
+  COMMITTEE_MANAGER_ADDRESS,
+  CONSENSUS_ADDRESS,
+  consensusInput,
+  decodeInt32,
+  decodeUint256,
+  execResultCode,
+  proposalInput,
+  revertReason,
+  type LogEntry,
+} from "./abi";
 import { describeCode, describeStatus } from "./codes";
 
 /**
@@ -50,17 +60,35 @@ function parseLogs(result: unknown): LogEntry[] {
   }));
 }
 
-async function sendCall(api: NodeApi, sender: Sender, to: string, input: Buffer, what: string, timeoutMs: number): Promise<{ receipt: FullReceipt; hash: string }> {
+async function sendCall(
+  api: NodeApi,
+  sender: Sender,
+  to: string,
+  input: Buffer,
+  what: string,
+  timeoutMs: number,
+): Promise<{ receipt: FullReceipt; hash: string }> {
   const height = await api.blockNumber(timeoutMs);
-  const data: TransactionData = { version: 0, chainId: sender.chainId, groupId: sender.groupId, blockLimit: height + BLOCK_LIMIT_RANGE, nonce: randomNonce(randomBytes), to, input, abi: "" };
+  const data: TransactionData = {
+    version: 0,
+    chainId: sender.chainId,
+    groupId: sender.groupId,
+    blockLimit: height + BLOCK_LIMIT_RANGE,
+    nonce: randomNonce(randomBytes),
+    to,
+    input,
+    abi: "",
+  };
   const signed = signTransaction(data, sender.privateKey, { attribute: 1 });
   let raw: unknown;
   try {
     // sendTransaction answers once the transaction is in a block: the receipt (JsonRpcImpl_2_0.cpp).
     raw = await api.client.request<unknown>("sendTransaction", [api.group, "", signed.hex, false], timeoutMs);
   } catch (error) {
-    if (error instanceof RpcError && error.kind === "timeout") throw new StepFailure(`${what} via ${api.name}: no receipt within ${Math.round(timeoutMs / 1000)} s (tx ${signed.hash}); is the chain sealing blocks?`);
-    if (error instanceof RpcError && error.kind === "rpc" && error.code !== undefined) throw new StepFailure(`${what} via ${api.name} rejected: ${describeStatus(error.code)}: ${error.message}`);
+    if (error instanceof RpcError && error.kind === "timeout")
+      throw new StepFailure(`${what} via ${api.name}: no receipt within ${Math.round(timeoutMs / 1000)} s (tx ${signed.hash}); is the chain sealing blocks?`);
+    if (error instanceof RpcError && error.kind === "rpc" && error.code !== undefined)
+      throw new StepFailure(`${what} via ${api.name} rejected: ${describeStatus(error.code)}: ${error.message}`);
     throw new StepFailure(`${what} via ${api.name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const receipt = { ...parseReceipt(raw, api.name, "sendTransaction"), logs: parseLogs(raw) };
@@ -69,7 +97,9 @@ async function sendCall(api: NodeApi, sender: Sender, to: string, input: Buffer,
   }
   if (receipt.status !== 0) {
     const reason = revertReason(receipt.output) ?? receipt.message;
-    throw new StepFailure(`${what} via ${api.name} failed in block ${receipt.blockNumber}: ${describeStatus(receipt.status)}${reason ? `: ${reason}` : ""} (tx ${signed.hash})`);
+    throw new StepFailure(
+      `${what} via ${api.name} failed in block ${receipt.blockNumber}: ${describeStatus(receipt.status)}${reason ? `: ${reason}` : ""} (tx ${signed.hash})`,
+    );
   }
   return { receipt, hash: signed.hash };
 }
@@ -84,7 +114,10 @@ export async function sendDirect(api: NodeApi, sender: Sender, step: MembershipS
   const what = describeStep(step);
   const { receipt, hash } = await sendCall(api, sender, CONSENSUS_ADDRESS, consensusInput(step), what, timeoutMs);
   const code = decodeInt32(receipt.output);
-  if (code === null) throw new StepFailure(`${what} via ${api.name}: the receipt's output ${receipt.output || "(empty)"} is not an int32 code (tx ${hash}, block ${receipt.blockNumber})`);
+  if (code === null)
+    throw new StepFailure(
+      `${what} via ${api.name}: the receipt's output ${receipt.output || "(empty)"} is not an int32 code (tx ${hash}, block ${receipt.blockNumber})`,
+    );
   if (code < 0) throw new StepFailure(`${what} refused by FISCO in block ${receipt.blockNumber}: ${describeCode(code)} (tx ${hash})`);
   return { txHash: hash, blockNumber: receipt.blockNumber, code };
 }
@@ -106,6 +139,9 @@ export async function sendProposal(api: NodeApi, sender: Sender, step: Membershi
         `(console: voteProposal ${proposalId ?? "<id>"}); run this again once it has passed`,
     );
   }
-  if (code < 0) throw new StepFailure(`${what}: proposal ${proposalId} passed, but FISCO refused the call in block ${receipt.blockNumber}: ${describeCode(code)} (tx ${hash})`);
+  if (code < 0)
+    throw new StepFailure(
+      `${what}: proposal ${proposalId} passed, but FISCO refused the call in block ${receipt.blockNumber}: ${describeCode(code)} (tx ${hash})`,
+    );
   return { txHash: hash, blockNumber: receipt.blockNumber, code, proposalId };
 }

@@ -35,9 +35,11 @@ export function judgeSync(view: ChainView, nodeId: string, name: string, thresho
   const height = own ? own.blockNumber : reported.length > 0 ? Math.max(...reported) : null;
   const highest = view.highest;
   let reason = "";
-  if (seenBy.length === 0) reason = `${name} is not among the group peers (getGroupPeers) of ${others.length === 0 ? "any other node" : others.map((n) => n.api.name).join(", ")}: is it running and connected?`;
+  if (seenBy.length === 0)
+    reason = `${name} is not among the group peers (getGroupPeers) of ${others.length === 0 ? "any other node" : others.map((n) => n.api.name).join(", ")}: is it running and connected?`;
   else if (height === null) reason = `no node reports ${name}'s block number yet`;
-  else if (height < highest - threshold) reason = `${name} is at block ${height}, ${highest - height} behind the highest known block ${highest} (at most ${threshold} allowed)`;
+  else if (height < highest - threshold)
+    reason = `${name} is at block ${height}, ${highest - height} behind the highest known block ${highest} (at most ${threshold} allowed)`;
   return { ready: reason === "", seenBy, height, highest, reason };
 }
 

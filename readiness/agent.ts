@@ -25,7 +25,11 @@ export interface AgentOptions {
  * the node's container can test with the shell tools its image has (it has no TLS client). Logs each change of verdict.
  */
 export async function runReadinessAgent(options: AgentOptions): Promise<void> {
-  const tls = { ca: readFileSync(join(options.confDir, "ca.crt"), "utf8"), cert: readFileSync(join(options.confDir, "ssl.crt"), "utf8"), key: readFileSync(join(options.confDir, "ssl.key"), "utf8") };
+  const tls = {
+    ca: readFileSync(join(options.confDir, "ca.crt"), "utf8"),
+    cert: readFileSync(join(options.confDir, "ssl.crt"), "utf8"),
+    key: readFileSync(join(options.confDir, "ssl.key"), "utf8"),
+  };
   const api = new NodeApi(new FiscoRpcClient({ name: "node", url: options.rpcUrl }, tls), options.group);
   let last = "";
   try {

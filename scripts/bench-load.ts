@@ -70,13 +70,22 @@ async function capacityRuns(): Promise<CapacityRun[]> {
     const runs: CapacityRun[] = [];
     for (let i = 0; i < RUNS; i++) {
       const rpc = Array.from({ length: CAPACITY.nodes }, (_, n) => ({ name: `node${n}`, url: double.url }));
-      const options: NativeOptions = { ...(parseCli(["--dry-run", "--txs", String(CAPACITY.txs), "--concurrency", String(CAPACITY.concurrency)]).options as NativeOptions), dryRun: false, native: { rpc, tls: fixture.sdk, groupId: "group0" } };
+      const options: NativeOptions = {
+        ...(parseCli(["--dry-run", "--txs", String(CAPACITY.txs), "--concurrency", String(CAPACITY.concurrency)]).options as NativeOptions),
+        dryRun: false,
+        native: { rpc, tls: fixture.sdk, groupId: "group0" },
+      };
       let cpu: NodeJS.CpuUsage | undefined;
       let spent: NodeJS.CpuUsage | undefined;
-      const report = await runBench(options, { progressMs: 20, onProgress: (p) => ((p.phase === "sending" && (cpu ??= process.cpuUsage())), p.phase === "chain" && cpu && (spent ??= process.cpuUsage(cpu))) });
+      const report = await runBench(options, {
+        progressMs: 20,
+        onProgress: (p) => (p.phase === "sending" && (cpu ??= process.cpuUsage()), p.phase === "chain" && cpu && (spent ??= process.cpuUsage(cpu))),
+      });
       const cpuMicrosPerTx = spent ? (spent.user + spent.system) / report.submitted : NaN;
       runs.push({ report, cpuMicrosPerTx });
-      console.log(`  capacity run ${i + 1}/${RUNS}: ${fmt(report.submittedTps!)} submissions/s, ${report.confirmed} confirmed, client CPU ${cpuMicrosPerTx.toFixed(1)} µs per transaction`);
+      console.log(
+        `  capacity run ${i + 1}/${RUNS}: ${fmt(report.submittedTps!)} submissions/s, ${report.confirmed} confirmed, client CPU ${cpuMicrosPerTx.toFixed(1)} µs per transaction`,
+      );
     }
     return runs;
   } finally {
@@ -93,10 +102,13 @@ async function hardhatRuns(): Promise<BenchReport[]> {
     for (let i = 0; i < RUNS; i++) {
       const keys = deriveSenderKeys(`load-${i}`, LOAD.senders);
       for (const key of keys) await node.rpc("hardhat_setBalance", [addressOf(key), "0x3635C9ADC5DEA00000"]);
-      const options = parseCli(["--web3", node.url, "--txs", String(LOAD.txs), "--concurrency", String(LOAD.concurrency), "--timeout", "60"]).options as Web3Options;
+      const options = parseCli(["--web3", node.url, "--txs", String(LOAD.txs), "--concurrency", String(LOAD.concurrency), "--timeout", "60"])
+        .options as Web3Options;
       const report = await runBench({ ...options, keys, senders: keys.length });
       reports.push(report);
-      console.log(`  web3 run ${i + 1}/${RUNS}: confirmed ${report.confirmed}/${report.txs}, ${report.clientTps?.toFixed(0)} tx/s, p99 ${report.latencyMs.p99} ms`);
+      console.log(
+        `  web3 run ${i + 1}/${RUNS}: confirmed ${report.confirmed}/${report.txs}, ${report.clientTps?.toFixed(0)} tx/s, p99 ${report.latencyMs.p99} ms`,
+      );
     }
     return reports;
   } finally {
@@ -107,7 +119,7 @@ async function hardhatRuns(): Promise<BenchReport[]> {
 /** This process and the ones that started it (npm, tsx), from /proc. */
 function ancestors(pid: number): Set<number> {
   const out = new Set<number>();
-  for (let p = pid; p > 1 && !out.has(p); ) {
+  for (let p = pid; p > 1 && !out.has(p);) {
     out.add(p);
     p = Number(readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]?.split(" ")[1] ?? 0);
   }
@@ -133,7 +145,13 @@ function machine(before: { load: number[]; others: string }): string {
   );
 }
 
-function section(before: { load: number[]; others: string }, signing: Awaited<ReturnType<typeof signingRates>>, bundled: number, capacity: CapacityRun[], load: BenchReport[]): string {
+function section(
+  before: { load: number[]; others: string },
+  signing: Awaited<ReturnType<typeof signingRates>>,
+  bundled: number,
+  capacity: CapacityRun[],
+  load: BenchReport[],
+): string {
   const m = (reports: BenchReport[], pick: (r: BenchReport) => number | null) => median(reports.map((r) => pick(r) ?? NaN));
   const cap = capacity.map((c) => c.report);
   const cpuPerTx = median(capacity.map((c) => c.cpuMicrosPerTx));
@@ -142,7 +160,9 @@ function section(before: { load: number[]; others: string }, signing: Awaited<Re
     "## Load generator (`npm run bench`, `npm run bench:load`)",
     "",
     `Machine: ${machine(before)}. Medians of ${RUNS} runs.` +
-      (before.others === "none" ? "" : " Other work shared the machine during these runs, so the figures are lower than on an idle machine and vary between runs."),
+      (before.others === "none"
+        ? ""
+        : " Other work shared the machine during these runs, so the figures are lower than on an idle machine and vary between runs."),
     "",
     `**Signing** (\`--dry-run --txs ${SIGN_TXS}\`, native transactions calling the benchmark contract from 16 senders, thread start-up excluded): ` +
       `**${fmt(signing.rate)} tx/s** on ${signing.threads} worker threads (${signing.backend}); goal ≥ 20,000 on 2 cores. ` +

@@ -75,7 +75,9 @@ const rows: Row[] = SIZES.map((nodes) => {
   for (let i = 0; i < RUNS; i++) {
     synth.push(timeSynth(nodes));
     if (flags["build-chain"]) buildChain.push(timeBuildChain(nodes));
-    process.stdout.write(`  ${nodes} nodes, run ${i + 1}/${RUNS}: synth ${synth[i].toFixed(2)} s${buildChain.length ? `, build_chain.sh ${buildChain[i].toFixed(2)} s` : ""}\n`);
+    process.stdout.write(
+      `  ${nodes} nodes, run ${i + 1}/${RUNS}: synth ${synth[i].toFixed(2)} s${buildChain.length ? `, build_chain.sh ${buildChain[i].toFixed(2)} s` : ""}\n`,
+    );
   }
   return { nodes, synth: summary(synth), buildChain: buildChain.length ? summary(buildChain) : undefined };
 });
@@ -110,7 +112,10 @@ const table = [
   ``,
   `| nodes | synth median (s) | min–max (s) | build_chain.sh median (s) | min–max (s) |`,
   `|---:|---:|---:|---:|---:|`,
-  ...rows.map((r) => `| ${r.nodes} | ${r.synth.median.toFixed(2)} | ${range(r.synth)} | ${r.buildChain ? r.buildChain.median.toFixed(2) : `${FACTS_BUILD_CHAIN_SECONDS[r.nodes]} (§11)`} | ${r.buildChain ? range(r.buildChain) : ""} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.nodes} | ${r.synth.median.toFixed(2)} | ${range(r.synth)} | ${r.buildChain ? r.buildChain.median.toFixed(2) : `${FACTS_BUILD_CHAIN_SECONDS[r.nodes]} (§11)`} | ${r.buildChain ? range(r.buildChain) : ""} |`,
+  ),
   ``,
   `\`verify --help\` (the compiled command): median ${help.median.toFixed(2)} s (${range(help)}).`,
   ``,

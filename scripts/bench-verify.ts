@@ -42,7 +42,9 @@ const inProcess: StartDouble = async (options) => {
 
 /** One child process serving a fresh double per run (doubles/fisco-rpc-double.ts's stdin protocol). */
 function childProcessDoubles(): { start: StartDouble; stop: () => void } {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "doubles", "fisco-rpc-double.ts")], { cwd: join(__dirname, "..") });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "doubles", "fisco-rpc-double.ts")], {
+    cwd: join(__dirname, ".."),
+  });
   child.stderr.pipe(process.stderr);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ask = async (command: unknown) => {
@@ -72,7 +74,8 @@ async function timeOnce(fixture: ChainFixture, startDouble: StartDouble): Promis
       pollIntervalMs: 100,
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (!report.ok) throw new Error(`verification of ${fixture.nodes.length} nodes failed: ${JSON.stringify(report.checks.filter((c) => c.status === "fail"))}`);
+    if (!report.ok)
+      throw new Error(`verification of ${fixture.nodes.length} nodes failed: ${JSON.stringify(report.checks.filter((c) => c.status === "fail"))}`);
     return ms;
   } finally {
     await double.close();
@@ -107,7 +110,9 @@ function section(rows: readonly Row[], ratios: Readonly<Record<string, number>>)
     "|---|---:|---:|---:|",
     ...rows.map((r) => `| ${r.where} | ${r.nodes} | ${r.median.toFixed(0)} | ${r.min.toFixed(0)}–${r.max.toFixed(0)} |`),
     "",
-    `16 nodes / 4 nodes: ${Object.entries(ratios).map(([where, r]) => `${r.toFixed(2)}× (${where})`).join(", ")}; target ≤ ${TARGET_RATIO}× (separate process).`,
+    `16 nodes / 4 nodes: ${Object.entries(ratios)
+      .map(([where, r]) => `${r.toFixed(2)}× (${where})`)
+      .join(", ")}; target ≤ ${TARGET_RATIO}× (separate process).`,
     "All nodes are queried in parallel over one keep-alive TLS connection each; what grows with the node count is one mutual-TLS",
     "handshake per node (an RSA-2048 signature on each side) and the JSON of getSyncStatus, whose peer list has N − 1 entries.",
     "<!-- verify:end -->",

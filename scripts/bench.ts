@@ -23,7 +23,11 @@ async function main(): Promise<number> {
     stop.abort();
   });
   const progress = progressWriter(process.stderr);
-  const report = await runBench(choice.options, { signal: stop.signal, onProgress: progress.onProgress, log: (line) => process.stderr.write(`${line}\n`) }).finally(progress.end);
+  const report = await runBench(choice.options, {
+    signal: stop.signal,
+    onProgress: progress.onProgress,
+    log: (line) => process.stderr.write(`${line}\n`),
+  }).finally(progress.end);
   console.log(choice.json ? JSON.stringify(report, null, 2) : formatTable(report, choice.goals));
   if (report.interrupted) return 130;
   return goalsMissed(report, choice.goals).length ? 1 : 0;

@@ -42,8 +42,13 @@ export async function buildCli(outDir = OUT_DIR) {
     logLevel: "warning",
     metafile: true,
   });
-  const inputs = Object.keys(result.metafile.inputs).map((file) => relative(ROOT, join(ROOT, file))).sort();
-  const files = [...result.outputFiles.map((f) => [f.path, f.contents]), [join(outDir, "inputs.json"), `${JSON.stringify({ builtAt, inputs: [...inputs, "package.json", "package-lock.json"] }, null, 1)}\n`]];
+  const inputs = Object.keys(result.metafile.inputs)
+    .map((file) => relative(ROOT, join(ROOT, file)))
+    .sort();
+  const files = [
+    ...result.outputFiles.map((f) => [f.path, f.contents]),
+    [join(outDir, "inputs.json"), `${JSON.stringify({ builtAt, inputs: [...inputs, "package.json", "package-lock.json"] }, null, 1)}\n`],
+  ];
   for (const [path, contents] of files) {
     const aside = `${path}.${process.pid}.tmp`;
     writeFileSync(aside, contents);

@@ -19,7 +19,9 @@ export async function bundleVerifier(outfile = DEFAULT_OUT): Promise<{ outfile: 
 if (require.main === module) {
   bundleVerifier(process.argv[2] ?? DEFAULT_OUT).then(
     ({ outfile, bytes }) => {
-      console.log(`wrote ${relative(process.cwd(), outfile)}: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB, ${((100 * bytes) / CONFIGMAP_LIMIT).toFixed(1)}% of a ConfigMap's 1 MiB)`);
+      console.log(
+        `wrote ${relative(process.cwd(), outfile)}: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB, ${((100 * bytes) / CONFIGMAP_LIMIT).toFixed(1)}% of a ConfigMap's 1 MiB)`,
+      );
       if (bytes >= CONFIGMAP_LIMIT) {
         console.error("the bundle no longer fits in a ConfigMap");
         process.exitCode = 1;

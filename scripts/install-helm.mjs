@@ -13,15 +13,17 @@ const entryName = "helm/helm";
 const target = join(root, ".tools/bin/helm");
 
 /** zlib.crc32 exists from Node 20.15; older Node 20 releases get a table-driven fallback. */
-const crc32 = zlib.crc32 ?? ((data) => {
-  const table = Array.from({ length: 256 }, (_, n) => {
-    for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
-    return n >>> 0;
+const crc32 =
+  zlib.crc32 ??
+  ((data) => {
+    const table = Array.from({ length: 256 }, (_, n) => {
+      for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+      return n >>> 0;
+    });
+    let c = 0xffffffff;
+    for (const byte of data) c = table[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
   });
-  let c = 0xffffffff;
-  for (const byte of data) c = table[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-});
 
 /** Finds one entry in the zip's central directory (no ZIP64: the archive is far below 4 GiB). */
 function findEntry(zip, name) {

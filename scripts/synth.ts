@@ -52,7 +52,15 @@ async function main(): Promise<number> {
     prefetchRsaKeys((nodes ?? configuredNodeCount(args.stack)) + 2);
     deferUnusedPulumiModules();
     const { synth } = require("../offline/synth/synth") as typeof import("../offline/synth/synth");
-    await synth({ stack: args.stack, out: args.out, nodes, includeSecrets: args["include-secrets"], force: args.force, state: args.state, log: (l) => console.log(l) });
+    await synth({
+      stack: args.stack,
+      out: args.out,
+      nodes,
+      includeSecrets: args["include-secrets"],
+      force: args.force,
+      state: args.state,
+      log: (l) => console.log(l),
+    });
     return 0;
   } catch (error) {
     const { ChainConfigError } = require("../chain/spec") as typeof import("../chain/spec");

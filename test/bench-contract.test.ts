@@ -63,7 +63,12 @@ describe("the benchmark contract", () => {
     const address = deployed.contractAddress!;
     assert.equal(await provider.getCode(address), BENCH_RUNTIME_CODE);
     const read = async (data: string) => decodeUint256(await provider.call({ to: address, data }));
-    for (const [key, value] of [[0, 5n], [7, 11n], [0, 6n]] as const) assert.equal((await send({ to: address, data: `0x${encodeWrite(key, value).toString("hex")}` })).status, 1);
+    for (const [key, value] of [
+      [0, 5n],
+      [7, 11n],
+      [0, 6n],
+    ] as const)
+      assert.equal((await send({ to: address, data: `0x${encodeWrite(key, value).toString("hex")}` })).status, 1);
     assert.equal(await read(encodeWrites()), 3n);
     assert.equal(await read(`0x${BENCH_SELECTORS.total}`), 22n);
     assert.equal(BigInt(await provider.getStorage(address, 2)), 6n, "slot key + 2, last value written");

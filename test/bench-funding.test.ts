@@ -42,7 +42,10 @@ after(async () => {
 async function startDouble(): Promise<{ double: FiscoRpcDouble; api: NodeApi }> {
   const double = await FiscoRpcDouble.start({ ca: fixture.ca, nodes: fixture.nodes, sealTimeMs: 30, syncDelayMs: 5, governors: [ADMIN] });
   const api = new NodeApi(new FiscoRpcClient({ name: "node0", url: double.url("node0") }, fixture.sdk), "group0");
-  cleanup.push(() => double.close(), () => api.client.close());
+  cleanup.push(
+    () => double.close(),
+    () => api.client.close(),
+  );
   return { double, api };
 }
 
@@ -53,7 +56,10 @@ describe("fundAccounts against the FISCO RPC double", () => {
     const { double, api } = await startDouble();
     const targets = deriveSenderKeys("funding", 2).map(addressOf);
     const report = await fundAccounts(api, chain, fastSigner(ADMIN_KEY), targets, 5n, 10_000);
-    assert.deepEqual(report.changes.map((c) => c.action), ["feature_balance switched on", "feature_balance_precompiled switched on", `addBalance(${targets[0]}, 5)`, `addBalance(${targets[1]}, 5)`]);
+    assert.deepEqual(
+      report.changes.map((c) => c.action),
+      ["feature_balance switched on", "feature_balance_precompiled switched on", `addBalance(${targets[0]}, 5)`, `addBalance(${targets[1]}, 5)`],
+    );
     const [first, second] = report.changes;
     assert.ok(second.blockNumber > first.blockNumber, "feature_balance_precompiled needs feature_balance in force: a later block");
     assert.deepEqual(report.funded, targets);
@@ -63,9 +69,23 @@ describe("fundAccounts against the FISCO RPC double", () => {
     const sent = double.received;
     assert.equal(sent.length, 4);
     assert.ok(sent.every((t) => t.sender === ADMIN.toLowerCase() && t.attribute === 1 && t.version === 0));
-    assert.deepEqual(sent.map((t) => t.to), ["0000000000000000000000000000000000001000", "0000000000000000000000000000000000001000", "0000000000000000000000000000000000001011", "0000000000000000000000000000000000001011"]);
-    const inputs = double.requests.filter((r) => r.method === "sendTransaction").map((r) => input(decodeTransaction(Buffer.from(String((r.params as unknown[])[2]).slice(2), "hex")).input));
-    const expected = [setValueByKeyInput("feature_balance", "1"), setValueByKeyInput("feature_balance_precompiled", "1"), ...targets.map((t) => addBalanceInput(t, 5n))].map(input);
+    assert.deepEqual(
+      sent.map((t) => t.to),
+      [
+        "0000000000000000000000000000000000001000",
+        "0000000000000000000000000000000000001000",
+        "0000000000000000000000000000000000001011",
+        "0000000000000000000000000000000000001011",
+      ],
+    );
+    const inputs = double.requests
+      .filter((r) => r.method === "sendTransaction")
+      .map((r) => input(decodeTransaction(Buffer.from(String((r.params as unknown[])[2]).slice(2), "hex")).input));
+    const expected = [
+      setValueByKeyInput("feature_balance", "1"),
+      setValueByKeyInput("feature_balance_precompiled", "1"),
+      ...targets.map((t) => addBalanceInput(t, 5n)),
+    ].map(input);
     assert.deepEqual(inputs.slice(0, 2), expected.slice(0, 2));
     assert.deepEqual([...inputs.slice(2)].sort(), [...expected.slice(2)].sort(), "the same calldata as the §5.3 vectors' encoders");
 
@@ -110,7 +130,26 @@ describe("npm run bench -- --web3 … --fund", () => {
     writeFileSync(join(dir, "admin.key"), `${ADMIN_KEY}\n`, { mode: 0o600 });
     // hardhat plays the same chain's web3 endpoint: mirror there the balance the double's BalancePrecompiled credits.
     for (const key of deriveSenderKeys("fund-cli", 2)) await node.rpc("hardhat_setBalance", [addressOf(key), "0xde0b6b3a7640000"]);
-    const args = ["--web3", node.url, "--fund", "--admin-key", join(dir, "admin.key"), "--sdk-dir", dir, "--txs", "16", "--senders", "2", "--seed", "fund-cli", "--poll-ms", "50", "--threads", "2", "--json"];
+    const args = [
+      "--web3",
+      node.url,
+      "--fund",
+      "--admin-key",
+      join(dir, "admin.key"),
+      "--sdk-dir",
+      dir,
+      "--txs",
+      "16",
+      "--senders",
+      "2",
+      "--seed",
+      "fund-cli",
+      "--poll-ms",
+      "50",
+      "--threads",
+      "2",
+      "--json",
+    ];
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "bench.ts"), ...args], { cwd: ROOT });
     let stdout = "";
     let stderr = "";

@@ -88,7 +88,10 @@ describe("native transactions against the FISCO RPC double", () => {
     cleanup.push(() => api.client.close());
     const blocks = [];
     for (let n = chain.firstBlock; n <= chain.lastBlock; n++) blocks.push(await api.blockSummary(n, 5000));
-    assert.equal(blocks.reduce((s, b) => s + b.transactions.length, 0), 200);
+    assert.equal(
+      blocks.reduce((s, b) => s + b.transactions.length, 0),
+      200,
+    );
     const [first, last] = [blocks[0], blocks[blocks.length - 1]];
     const expected = ((200 - first.transactions.length) * 1000) / (last.timestamp - first.timestamp);
     assert.equal(chain.tps, expected);
@@ -106,7 +109,10 @@ describe("native transactions against the FISCO RPC double", () => {
     assert.equal(report.contractWrites, String(report.confirmed));
 
     const stalled = await startDouble();
-    const stalling = runBench(options(stalled, "--txs", "20", "--concurrency", "5", "--timeout", "1"), { progressMs: 20, onProgress: (p) => p.phase === "connecting" && stalled.stall() });
+    const stalling = runBench(options(stalled, "--txs", "20", "--concurrency", "5", "--timeout", "1"), {
+      progressMs: 20,
+      onProgress: (p) => p.phase === "connecting" && stalled.stall(),
+    });
     const late = await stalling;
     assert.deepEqual(late.errors, { "transport: timeout": 20 });
     assert.equal(late.errorRate, 1);
@@ -116,7 +122,11 @@ describe("native transactions against the FISCO RPC double", () => {
   test("goals set the verdict: client TPS, p99 and error rate", () => {
     const report = { clientTps: 100, errorRate: 0.01, latencyMs: { count: 1, p50: 10, p95: 20, p99: 30, max: 30 } } as BenchReport;
     assert.deepEqual(goalsMissed(report, { minTps: 50, maxP99Ms: 30, maxErrorRate: 0.01 }), []);
-    assert.deepEqual(goalsMissed(report, { minTps: 101, maxP99Ms: 29, maxErrorRate: 0.001 }), ["TPS 100.0 < 101", "error rate 0.01 > 0.001", "p99 30 ms > 29 ms"]);
+    assert.deepEqual(goalsMissed(report, { minTps: 101, maxP99Ms: 29, maxErrorRate: 0.001 }), [
+      "TPS 100.0 < 101",
+      "error rate 0.01 > 0.001",
+      "p99 30 ms > 29 ms",
+    ]);
   });
 });
 
@@ -134,10 +144,22 @@ describe("the chain's rate", () => {
 });
 
 describe("progress", () => {
-  const p = (over: Partial<BenchProgress>): BenchProgress => ({ phase: "sending", elapsedMs: 2000, signed: 100, submitted: 50, confirmed: 40, inFlight: 10, errors: 1, ...over });
+  const p = (over: Partial<BenchProgress>): BenchProgress => ({
+    phase: "sending",
+    elapsedMs: 2000,
+    signed: 100,
+    submitted: 50,
+    confirmed: 40,
+    inFlight: 10,
+    errors: 1,
+    ...over,
+  });
 
   test("one line: phase, counts, confirmed per second since the last line, in flight, errors", () => {
-    assert.equal(formatProgress(p({}), p({ elapsedMs: 1000, confirmed: 20 })), "[bench] 2.0 s sending: submitted 50, confirmed 40, 20 tx/s, in flight 10, errors 1");
+    assert.equal(
+      formatProgress(p({}), p({ elapsedMs: 1000, confirmed: 20 })),
+      "[bench] 2.0 s sending: submitted 50, confirmed 40, 20 tx/s, in flight 10, errors 1",
+    );
     assert.equal(formatProgress(p({ phase: "signing" })), "[bench] 2.0 s signing: signed 100");
   });
 
@@ -169,7 +191,10 @@ describe("progress", () => {
 });
 
 /** Run scripts/bench.ts; resolve with its exit code and output. `onStderr` may act on what it prints. */
-function cli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "bench.ts"), ...args], { cwd: ROOT });
   let stdout = "";
   let stderr = "";
@@ -216,7 +241,9 @@ describe("the command line against the double", () => {
     const double = await startDouble();
     const dir = mkdtempSync(join(tmpdir(), "bench-bundle-"));
     for (const [name, text] of Object.entries(await shippedFiles("bench"))) writeFileSync(join(dir, name), text);
-    const child = spawn(process.execPath, [join(dir, "bench.js"), `--sdk-dir=${sdkDir(double)}`, "--txs=24", "--concurrency=4", "--senders=2", "--json"], { cwd: dir });
+    const child = spawn(process.execPath, [join(dir, "bench.js"), `--sdk-dir=${sdkDir(double)}`, "--txs=24", "--concurrency=4", "--senders=2", "--json"], {
+      cwd: dir,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));

@@ -24,7 +24,7 @@ describe("pre-signed web3 transactions", () => {
     const pool = new SignPool(2);
     const feed = new TxFeed(pool, keys, { total: 103, chunk: 40 }, () => web3);
     const raw: string[] = [];
-    for (let tx; (tx = await feed.next()) !== undefined; ) raw.push(tx);
+    for (let tx; (tx = await feed.next()) !== undefined;) raw.push(tx);
     await pool.close();
     assert.equal(raw.length, 103);
     assert.equal(pool.signed, 103);
@@ -37,7 +37,11 @@ describe("pre-signed web3 transactions", () => {
     });
     keys.forEach((key, s) => {
       const list = nonces.get(addressOf(key))!;
-      assert.deepEqual(list, Array.from({ length: list.length }, (_, i) => 10 * s + i), "contiguous, in order");
+      assert.deepEqual(
+        list,
+        Array.from({ length: list.length }, (_, i) => 10 * s + i),
+        "contiguous, in order",
+      );
     });
     assert.deepEqual([...nonces.values()].map((l) => l.length).sort(), [20, 20, 21, 21, 21]);
   });
@@ -45,7 +49,16 @@ describe("pre-signed web3 transactions", () => {
   test("byte for byte what ethers' Wallet.signTransaction writes (both sign deterministically, RFC 6979)", async () => {
     const key = deriveSenderKeys("bytes", 1)[0];
     const ours = signTransfer(fastSigner(key).sign, 7, template);
-    const theirs = await new Wallet(key).signTransaction({ type: 0, nonce: 7, to: template.to, value: 0n, data: "0x", gasLimit: template.gasLimit, gasPrice: 0n, chainId: 20200n });
+    const theirs = await new Wallet(key).signTransaction({
+      type: 0,
+      nonce: 7,
+      to: template.to,
+      value: 0n,
+      data: "0x",
+      gasLimit: template.gasLimit,
+      gasPrice: 0n,
+      chainId: 20200n,
+    });
     assert.equal(ours, theirs);
   });
 });
@@ -69,7 +82,10 @@ describe("command line", () => {
   const usage = (...args: string[]) => assert.throws(() => parseCli(args), UsageError);
 
   test("bad usage names the flag and what is allowed", () => {
-    assert.throws(() => parseCli(["--web3", "http://x:8545", "--txs", "10", "--concurrency", "1", "--batch", "9"]), /--batch must be an integer from 1 to 8 \(got "9"\)/);
+    assert.throws(
+      () => parseCli(["--web3", "http://x:8545", "--txs", "10", "--concurrency", "1", "--batch", "9"]),
+      /--batch must be an integer from 1 to 8 \(got "9"\)/,
+    );
     assert.throws(() => parseCli(["--txs", "10", "--concurrency", "1"]), /--sdk-dir <dir> or --rpc <url,...> .* is required/);
     assert.throws(() => parseCli(["--rpc", "https://x:20200", "--txs", "10"]), /--ca, --cert and --key are required for https:\/\/ RPC URLs/);
     assert.throws(() => parseCli(["--dry-run", "--txs", "5", "--batch", "2"]), /--batch: only used with --web3/);
@@ -113,7 +129,8 @@ describe("against a real hardhat node", () => {
   after(() => node.stop());
 
   const options = (web3: string, txs: number, senderKeys = keys, timeout = 20): Web3Options => ({
-    ...(parseCli(["--web3", web3, "--txs", String(txs), "--concurrency", "4", "--poll-ms", "50", "--timeout", String(timeout), "--threads", "2"]).options as Web3Options),
+    ...(parseCli(["--web3", web3, "--txs", String(txs), "--concurrency", "4", "--poll-ms", "50", "--timeout", String(timeout), "--threads", "2"])
+      .options as Web3Options),
     keys: senderKeys,
     senders: senderKeys.length,
   });
@@ -168,7 +185,11 @@ describe("against a real hardhat node", () => {
   test("a zero-balance sender fails fast, and the message says how to fund it (exit 1)", async () => {
     const unfunded = deriveSenderKeys("unfunded", 2);
     await assert.rejects(runBench(options(node.url, 10, unfunded)), /2 of 2 senders have balance 0 .*--fund --admin-key .*--no-balance-check/s);
-    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "scripts", "bench.ts"), "--web3", node.url, "--txs", "10", "--seed", "unfunded", "--senders", "2"], { cwd: join(__dirname, "..") });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(__dirname, "..", "scripts", "bench.ts"), "--web3", node.url, "--txs", "10", "--seed", "unfunded", "--senders", "2"],
+      { cwd: join(__dirname, "..") },
+    );
     let stderr = "";
     child.stderr.on("data", (c) => (stderr += c));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -179,7 +200,26 @@ describe("against a real hardhat node", () => {
   test("Ctrl-C stops the CLI cleanly with a partial report and exit code 130", async () => {
     const proxy = await new RejectingProxyDouble(node.url, { delayMs: 200 }).start();
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "scripts", "bench.ts"), "--web3", proxy.url, "--txs", "4000", "--concurrency", "2", "--seed", "hardhat", "--senders", "4", "--json"], { cwd: join(__dirname, "..") });
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          join(__dirname, "..", "scripts", "bench.ts"),
+          "--web3",
+          proxy.url,
+          "--txs",
+          "4000",
+          "--concurrency",
+          "2",
+          "--seed",
+          "hardhat",
+          "--senders",
+          "4",
+          "--json",
+        ],
+        { cwd: join(__dirname, "..") },
+      );
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (c) => (stdout += c));

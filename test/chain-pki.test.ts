@@ -30,7 +30,11 @@ before(async () => {
 
 describe("chain PKI (real keys and certificates from the offline tls provider)", () => {
   test("openssl verifies every node certificate and the SDK certificate against the chain CA", () => {
-    const pems = Object.fromEntries([["ca.crt", run.outputs.caCertificate], ["sdk.crt", sdk()["sdk.crt"]], ...NODES.map((n) => [`${n}.crt`, conf(n)["ssl.crt"]])]);
+    const pems = Object.fromEntries([
+      ["ca.crt", run.outputs.caCertificate],
+      ["sdk.crt", sdk()["sdk.crt"]],
+      ...NODES.map((n) => [`${n}.crt`, conf(n)["ssl.crt"]]),
+    ]);
     const out = openssl(["verify", "-CAfile", "ca.crt", "sdk.crt", ...NODES.map((n) => `${n}.crt`)], pems);
     assert.equal(out.match(/: OK/g)?.length, 5, out);
   });
@@ -96,7 +100,10 @@ describe("consensus identities and genesis", () => {
   test("genesis node lines equal the node ids, which derive from each node's own node.pem", () => {
     const genesis = parseIni(files("node0")["config.genesis"]).get("consensus")!;
     const lines = [...genesis].filter(([k]) => k.startsWith("node.")).map(([, v]) => v);
-    assert.deepEqual(lines, NODES.map((n) => `${run.outputs.nodeIds[n]}: 1`));
+    assert.deepEqual(
+      lines,
+      NODES.map((n) => `${run.outputs.nodeIds[n]}: 1`),
+    );
     for (const n of NODES) {
       assert.equal(nodeIdFromPem(conf(n)["node.pem"]), run.outputs.nodeIds[n]);
       assert.equal(conf(n)["node.nodeid"], `${run.outputs.nodeIds[n]}\n`);
@@ -107,7 +114,12 @@ describe("consensus identities and genesis", () => {
   test("every node gets the identical genesis, and the admin account is in it", () => {
     const texts = new Set(NODES.map((n) => files(n)["config.genesis"]));
     assert.equal(texts.size, 1);
-    assert.equal(parseIni([...texts][0]).get("executor")!.get("auth_admin_account"), run.outputs.adminAddress);
+    assert.equal(
+      parseIni([...texts][0])
+        .get("executor")!
+        .get("auth_admin_account"),
+      run.outputs.adminAddress,
+    );
     assert.match(run.outputs.genesisDigest, /^[0-9a-f]{64}$/);
   });
 

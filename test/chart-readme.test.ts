@@ -12,9 +12,15 @@ test("the chart README's values tables name every value values.schema.json accep
   const values = readme.slice(readme.indexOf("## Values"));
   const documented = [...tableKeys(values)];
   for (const key of Object.keys(schema.properties).filter((k) => k !== "global")) {
-    assert.ok(documented.some((d) => d === key || d.startsWith(`${key}.`) || d.startsWith(`${key}[`)), `chart README does not document \`${key}\``);
+    assert.ok(
+      documented.some((d) => d === key || d.startsWith(`${key}.`) || d.startsWith(`${key}[`)),
+      `chart README does not document \`${key}\``,
+    );
   }
   for (const key of Object.keys(schema.definitions.node.properties)) {
-    assert.ok(documented.some((d) => d === key || d.startsWith(`${key}.`)), `chart README does not document nodes[].${key}`);
+    assert.ok(
+      documented.some((d) => d === key || d.startsWith(`${key}.`)),
+      `chart README does not document nodes[].${key}`,
+    );
   }
 });

@@ -100,7 +100,10 @@ for (const size of [1, 4, 7]) {
       assert.deepEqual(selectedNodes(objs, headless.spec.selector), nodeNames);
       const rpc = named(objs, "Service", `${values.chainName}-rpc`)!;
       assert.deepEqual(selectedNodes(objs, rpc.spec.selector), nodeNames);
-      assert.deepEqual(rpc.spec.ports.map((p: any) => [p.port, p.targetPort]), [[values.ports.rpc, "rpc"]]);
+      assert.deepEqual(
+        rpc.spec.ports.map((p: any) => [p.port, p.targetPort]),
+        [[values.ports.rpc, "rpc"]],
+      );
       assert.equal(named(objs, "Service", `${values.chainName}-web3`) !== undefined, values.web3.enabled);
     });
 
@@ -208,7 +211,11 @@ describe("node StatefulSet", () => {
       const probed = new Set<number>();
       for (const kind of ["startupProbe", "readinessProbe", "livenessProbe"]) {
         const probe = c[kind];
-        assert.deepEqual(Object.keys(probe).filter((k) => ["tcpSocket", "httpGet", "exec", "grpc"].includes(k)), ["tcpSocket"], kind);
+        assert.deepEqual(
+          Object.keys(probe).filter((k) => ["tcpSocket", "httpGet", "exec", "grpc"].includes(k)),
+          ["tcpSocket"],
+          kind,
+        );
         probed.add(portNumber(probe.tcpSocket.port));
       }
       assert.deepEqual([...probed].sort(), [20200, 30300]);
@@ -226,7 +233,10 @@ describe("node StatefulSet", () => {
 
 describe("sealer anti-affinity", () => {
   const values = chartValuesFor([1, 1, 1, 1, 1], { roles: ["sealer", "sealer", "sealer", "sealer", "observer"] });
-  const sealers = values.nodes.filter((n) => n.role === "sealer").map((n) => `${values.chainName}-${n.name}`).sort();
+  const sealers = values.nodes
+    .filter((n) => n.role === "sealer")
+    .map((n) => `${values.chainName}-${n.name}`)
+    .sort();
 
   const affinityOf = (objs: K8sObject[], node: string) =>
     named(objs, "StatefulSet", `${values.chainName}-${node}`)!.spec.template.spec.affinity?.podAntiAffinity;
@@ -280,7 +290,11 @@ describe("PodDisruptionBudget from vote weights", () => {
   }
 
   test("mixed weights agree with the reference rule", async () => {
-    for (const weights of [[5, 4, 3, 2, 1, 1, 1, 1, 1, 1], [2, 2, 1, 1, 1, 1, 1], [100, 1, 50, 1, 1, 49, 2]]) {
+    for (const weights of [
+      [5, 4, 3, 2, 1, 1, 1, 1, 1, 1],
+      [2, 2, 1, 1, 1, 1, 1],
+      [100, 1, 50, 1, 1, 49, 2],
+    ]) {
       assert.equal((await pdbOf(weights)).spec.maxUnavailable, expectedMaxUnavailable(weights), weights.join(","));
     }
   });
@@ -301,7 +315,9 @@ describe("NetworkPolicy", () => {
   /** Every ingress rule with its ports, for the policies that select all of this chain's node pods. */
   async function ingressRules(v: ChartValues) {
     const objs = await render(v);
-    const nodes = ofKind(objs, "StatefulSet").map((s) => s.metadata.name).sort();
+    const nodes = ofKind(objs, "StatefulSet")
+      .map((s) => s.metadata.name)
+      .sort();
     const policies = ofKind(objs, "NetworkPolicy");
     for (const np of policies) {
       assert.deepEqual(selectedNodes(objs, np.spec.podSelector.matchLabels), nodes, np.metadata.name);
@@ -317,13 +333,22 @@ describe("NetworkPolicy", () => {
     const { objs, byPort } = await ingressRules(v);
     const [rule, ...more] = byPort(30300);
     assert.equal(more.length, 0);
-    assert.deepEqual(rule.ports.map((p: any) => p.port), [30300]);
+    assert.deepEqual(
+      rule.ports.map((p: any) => p.port),
+      [30300],
+    );
     const pods = rule.from.filter((f: any) => f.podSelector);
     assert.equal(pods.length, 1);
     assert.equal(pods[0].namespaceSelector, undefined, "same namespace only");
-    assert.deepEqual(selectedNodes(objs, pods[0].podSelector.matchLabels), values.nodes.map((n) => `fisco-${n.name}`));
+    assert.deepEqual(
+      selectedNodes(objs, pods[0].podSelector.matchLabels),
+      values.nodes.map((n) => `fisco-${n.name}`),
+    );
     assert.equal(selects(pods[0].podSelector.matchLabels, otherChainPod), false);
-    assert.deepEqual(rule.from.filter((f: any) => f.ipBlock).map((f: any) => f.ipBlock.cidr), ["10.20.0.0/16", "192.168.7.0/24"]);
+    assert.deepEqual(
+      rule.from.filter((f: any) => f.ipBlock).map((f: any) => f.ipBlock.cidr),
+      ["10.20.0.0/16", "192.168.7.0/24"],
+    );
   });
 
   test("RPC (and web3 when enabled) only from labelled namespaces or labelled pods", async () => {
@@ -338,11 +363,11 @@ describe("NetworkPolicy", () => {
       );
       const [rule, ...more] = byPort(20200);
       assert.equal(more.length, 0);
-      assert.deepEqual(rule.ports.map((p: any) => p.port), web3 ? [20200, 8545] : [20200]);
-      assert.deepEqual(rule.from, [
-        { namespaceSelector: { matchLabels: { tenant: "apps" } } },
-        { podSelector: { matchLabels: { "app.example/sdk": "yes" } } },
-      ]);
+      assert.deepEqual(
+        rule.ports.map((p: any) => p.port),
+        web3 ? [20200, 8545] : [20200],
+      );
+      assert.deepEqual(rule.from, [{ namespaceSelector: { matchLabels: { tenant: "apps" } } }, { podSelector: { matchLabels: { "app.example/sdk": "yes" } } }]);
       assert.equal(byPort(8545).length, web3 ? 1 : 0);
     }
   });
@@ -359,7 +384,10 @@ describe("NetworkPolicy", () => {
 
   /** Values as the component builds them from a stack config (chain/chart-values.ts), not edited by hand. */
   const fromStack = (networkPolicy: Record<string, unknown>) =>
-    chartValues(parseChainSpec({ networkPolicy }).spec, { configChecksums: Object.fromEntries(["node0", "node1", "node2", "node3"].map((n) => [n, "0".repeat(64)])), genesisDigest: "1".repeat(64) });
+    chartValues(parseChainSpec({ networkPolicy }).spec, {
+      configChecksums: Object.fromEntries(["node0", "node1", "node2", "node3"].map((n) => [n, "0".repeat(64)])),
+      genesisDigest: "1".repeat(64),
+    });
 
   test("what the stack writes for client labels is what is rendered: {} admits nobody, a map is not ANDed with the default", async () => {
     assert.equal((await ingressRules(fromStack({ clientNamespaceLabels: {} }))).byPort(20200).length, 0);
@@ -401,8 +429,14 @@ describe("client Services", () => {
   test("web3 Service only when web3 is enabled", async () => {
     const objs = await render(changed(values, (v) => (v.web3.enabled = true)));
     const web3 = named(objs, "Service", "fisco-web3")!;
-    assert.deepEqual(web3.spec.ports.map((p: any) => [p.port, p.targetPort]), [[8545, "web3"]]);
-    assert.deepEqual(selectedNodes(objs, web3.spec.selector), values.nodes.map((n) => `fisco-${n.name}`));
+    assert.deepEqual(
+      web3.spec.ports.map((p: any) => [p.port, p.targetPort]),
+      [[8545, "web3"]],
+    );
+    assert.deepEqual(
+      selectedNodes(objs, web3.spec.selector),
+      values.nodes.map((n) => `fisco-${n.name}`),
+    );
     assert.ok(named(objs, "Service", "fisco-node0")!.spec.ports.some((p: any) => p.port === 8545));
   });
 
@@ -431,8 +465,7 @@ describe("storage may only grow, class may not change (lookup of the live PVC)",
     metadata: { name: "fisco-node2-data", namespace: release.namespace },
     spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } }, ...(storageClassName ? { storageClassName } : {}) },
   });
-  const withNode2Storage = (size: string, storageClassName = "") =>
-    changed(values, (v) => (v.nodes[2].storage = { size, storageClassName }));
+  const withNode2Storage = (size: string, storageClassName = "") => changed(values, (v) => (v.nodes[2].storage = { size, storageClassName }));
   const pvc2 = (objs: K8sObject[]) => named(objs, "PersistentVolumeClaim", "fisco-node2-data")!;
 
   test("shrinking fails with a message naming the node and both sizes", async () => {
@@ -442,16 +475,28 @@ describe("storage may only grow, class may not change (lookup of the live PVC)",
   });
 
   test("equal or larger sizes in any unit render", async () => {
-    for (const [live, wanted] of [["20Gi", "20480Mi"], ["2048Mi", "2Gi"], ["20Gi", "30Gi"], ["1Ti", "2Ti"], ["900Gi", "1Ti"]]) {
+    for (const [live, wanted] of [
+      ["20Gi", "20480Mi"],
+      ["2048Mi", "2Gi"],
+      ["20Gi", "30Gi"],
+      ["1Ti", "2Ti"],
+      ["900Gi", "1Ti"],
+    ]) {
       assert.equal(pvc2(await render(withNode2Storage(wanted), [livePvc(live)])).spec.resources.requests.storage, wanted);
     }
   });
 
   test("changing the storage class fails", async () => {
-    await assert.rejects(render(withNode2Storage("20Gi", "slow"), [livePvc("20Gi", "fast")]), /nodes\[2\]\.storage\.storageClassName may not change: "fast" -> "slow"/);
+    await assert.rejects(
+      render(withNode2Storage("20Gi", "slow"), [livePvc("20Gi", "fast")]),
+      /nodes\[2\]\.storage\.storageClassName may not change: "fast" -> "slow"/,
+    );
   });
 
-  const annotated = (pvc: K8sObject, requested: string): K8sObject => ({ ...pvc, metadata: { ...pvc.metadata, annotations: { "fisco-bcos.io/storage-class": requested } } });
+  const annotated = (pvc: K8sObject, requested: string): K8sObject => ({
+    ...pvc,
+    metadata: { ...pvc.metadata, annotations: { "fisco-bcos.io/storage-class": requested } },
+  });
 
   test('class "" never renders the class the cluster filled in, so a second update asks for no replacement', async () => {
     for (const live of [livePvc("20Gi", "standard"), annotated(livePvc("20Gi", "standard"), "")]) {
@@ -463,7 +508,10 @@ describe("storage may only grow, class may not change (lookup of the live PVC)",
   });
 
   test("the class asked for at creation may not change, to or from the cluster default", async () => {
-    await assert.rejects(render(withNode2Storage("20Gi", "fast"), [annotated(livePvc("20Gi", "standard"), "")]), /storageClassName may not change: "" -> "fast"/);
+    await assert.rejects(
+      render(withNode2Storage("20Gi", "fast"), [annotated(livePvc("20Gi", "standard"), "")]),
+      /storageClassName may not change: "" -> "fast"/,
+    );
     await assert.rejects(render(withNode2Storage("20Gi", ""), [annotated(livePvc("20Gi", "fast"), "fast")]), /storageClassName may not change: "fast" -> ""/);
   });
 
@@ -490,11 +538,15 @@ describe("a reinstall never starts a chain on another chain's volume", () => {
   });
 
   test("every data volume records the genesis it holds", async () => {
-    for (const pvc of ofKind(await render(values), "PersistentVolumeClaim")) assert.equal(pvc.metadata.annotations!["fisco-bcos.io/genesis-digest"], values.genesisDigest);
+    for (const pvc of ofKind(await render(values), "PersistentVolumeClaim"))
+      assert.equal(pvc.metadata.annotations!["fisco-bcos.io/genesis-digest"], values.genesisDigest);
   });
 
   test("a live volume of another genesis stops the install, naming the volume and what to do", async () => {
-    await assert.rejects(render(values, [liveWith("f".repeat(64))]), /volume fisco-node1-data of node node1 holds the ledger of another chain \(genesis sha256 ffffffffffff….*restore the stack's state.*delete the PVC/);
+    await assert.rejects(
+      render(values, [liveWith("f".repeat(64))]),
+      /volume fisco-node1-data of node node1 holds the ledger of another chain \(genesis sha256 ffffffffffff….*restore the stack's state.*delete the PVC/,
+    );
   });
 
   test("the same genesis, or a volume from before the record existed, installs", async () => {
@@ -508,14 +560,26 @@ describe("output hygiene", () => {
   const values = chartValuesFor([1, 1, 1, 1, 1, 1, 1], { roles: [...roles] });
 
   test("no key material: no PEM blocks, no 64-hex strings besides config checksums and the genesis digest", async () => {
-    const text = await helmTemplateText(chartDir, changed(values, (v) => (v.web3.enabled = true)), release);
+    const text = await helmTemplateText(
+      chartDir,
+      changed(values, (v) => (v.web3.enabled = true)),
+      release,
+    );
     assert.ok(!text.includes("-----BEGIN"));
     const checksumLine = /^\s*fisco-bcos\.io\/config-checksum: "([0-9a-f]{64})"$/;
     const checksums = text.split("\n").flatMap((line) => checksumLine.exec(line)?.[1] ?? []);
     assert.deepEqual(checksums.sort(), values.nodes.map((n) => n.configChecksum).sort());
     const genesisLine = /^\s*fisco-bcos\.io\/genesis-digest: "([0-9a-f]{64})"$/;
-    assert.ok(text.split("\n").filter((line) => genesisLine.test(line)).every((line) => line.includes(values.genesisDigest)));
-    const rest = text.split("\n").filter((line) => !checksumLine.test(line) && !genesisLine.test(line)).join("\n");
+    assert.ok(
+      text
+        .split("\n")
+        .filter((line) => genesisLine.test(line))
+        .every((line) => line.includes(values.genesisDigest)),
+    );
+    const rest = text
+      .split("\n")
+      .filter((line) => !checksumLine.test(line) && !genesisLine.test(line))
+      .join("\n");
     assert.doesNotMatch(rest, /[0-9a-fA-F]{64}/);
     const kinds = (await render(values)).map((o) => o.kind);
     assert.ok(!kinds.includes("Secret") && !kinds.includes("ConfigMap"), "the chart only references Secrets and ConfigMaps");
@@ -576,12 +640,18 @@ describe("live peer reload", () => {
       assert.equal(pod.shareProcessNamespace, true, "the sidecar must see fisco-bcos to signal it");
       const [init] = pod.initContainers;
       assert.match(init.command.join(" "), /ln -sf peers\/nodes\.json \/data\/nodes\.json/);
-      assert.deepEqual(init.volumeMounts.map((m: any) => [m.name, m.mountPath]), [["workdir", "/data"]]);
+      assert.deepEqual(
+        init.volumeMounts.map((m: any) => [m.name, m.mountPath]),
+        [["workdir", "/data"]],
+      );
       const sidecar = pod.containers.find((c: any) => c.name === "peer-reload");
       assert.ok(sidecar);
       const script = sidecar.args.join("\n");
       assert.match(script, /md5sum "\$peers"/);
-      assert.deepEqual(sidecar.env.find((e: any) => e.name === "PEERS_FILE"), { name: "PEERS_FILE", value: "/peers/nodes.json" });
+      assert.deepEqual(
+        sidecar.env.find((e: any) => e.name === "PEERS_FILE"),
+        { name: "PEERS_FILE", value: "/peers/nodes.json" },
+      );
       assert.doesNotMatch(script, /pkill|pgrep|pidof/, "busybox pkill matches argv[0], a full path in the image");
       assert.deepEqual(sidecar.volumeMounts, [{ name: "config", mountPath: "/peers", readOnly: true }]);
       assert.equal(sidecar.image, `${values.peerReload.image.repository}:${values.peerReload.image.tag}`);
@@ -623,7 +693,11 @@ describe("live peer reload", () => {
       'wait "$node"; echo "node-exit=$?"',
       'kill "$reload"',
     ].join("\n");
-    const run = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "sh", "-c", harness], { encoding: "utf8", env: { ...process.env, SCRIPT: script }, timeout: 30_000 });
+    const run = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "sh", "-c", harness], {
+      encoding: "utf8",
+      env: { ...process.env, SCRIPT: script },
+      timeout: 30_000,
+    });
     assert.match(run.stdout, /alive-before-change/, `no change, no signal\n${run.stdout}${run.stderr}`);
     assert.match(run.stdout, /node-exit=138/, `SIGUSR1 (10) must end the stand-in node: exit 128+10\n${run.stdout}${run.stderr}`);
     assert.match(run.stdout, /nodes\.json changed: sent SIGUSR1 to fisco-bcos/);
@@ -634,7 +708,16 @@ describe("verification Job", () => {
   const ids = ["a", "b", "c", "d"].map((c) => c.repeat(128));
   const withVerification = (hook: boolean, runId = "0123456789abcdef0123") =>
     changed(chartValuesFor([1, 1, 1, 1]), (v) => {
-      v.verification = { enabled: true, hook, runId, bundleConfigMap: "fisco-verifier-bundle", sdkSecretName: "fisco-sdk", expectNodeIds: ids, timeoutSeconds: 200, probeTransaction: true };
+      v.verification = {
+        enabled: true,
+        hook,
+        runId,
+        bundleConfigMap: "fisco-verifier-bundle",
+        sdkSecretName: "fisco-sdk",
+        expectNodeIds: ids,
+        timeoutSeconds: 200,
+        probeTransaction: true,
+      };
     });
   const jobOf = (objs: K8sObject[]) => {
     const jobs = ofKind(objs, "Job");
@@ -661,7 +744,10 @@ describe("verification Job", () => {
     assert.equal(job.metadata.annotations!["helm.sh/hook"], undefined);
     assert.ok(Number(job.metadata.annotations!["pulumi.com/timeoutSeconds"]) > job.spec.activeDeadlineSeconds, "Pulumi waits as long as the Job may run");
     const refs = job.metadata.annotations!["config.kubernetes.io/depends-on"].split(",");
-    assert.deepEqual(refs, ofKind(objs, "StatefulSet").map((s) => `apps/namespaces/${release.namespace}/StatefulSet/${s.metadata.name}`));
+    assert.deepEqual(
+      refs,
+      ofKind(objs, "StatefulSet").map((s) => `apps/namespaces/${release.namespace}/StatefulSet/${s.metadata.name}`),
+    );
   });
 
   test("the Job name carries the run id, so a changed chain gets a new Job", async () => {

@@ -13,11 +13,12 @@ describe("GitHub Actions templates (deploy/github-actions/)", () => {
 
   test("templates live outside .github (this repository's CI is .ci/run)", () => {
     assert.ok(!existsSync(join(ROOT, ".github", "workflows", "preview.yml")));
-    assert.deepEqual(readdirSync(join(ROOT, "deploy", "github-actions")).filter((f) => f.endsWith(".yml")).sort(), [
-      "deploy-dev.yml",
-      "deploy-prod.yml",
-      "preview.yml",
-    ]);
+    assert.deepEqual(
+      readdirSync(join(ROOT, "deploy", "github-actions"))
+        .filter((f) => f.endsWith(".yml"))
+        .sort(),
+      ["deploy-dev.yml", "deploy-prod.yml", "preview.yml"],
+    );
   });
 
   for (const file of ["preview.yml", "deploy-dev.yml", "deploy-prod.yml"]) {
@@ -48,7 +49,10 @@ describe("GitHub Actions templates (deploy/github-actions/)", () => {
     assert.ok(!wf.on.push && !wf.on.workflow_dispatch);
     assert.equal(wf.permissions["pull-requests"], "write");
     const job = wf.jobs.preview;
-    assert.deepEqual(job.strategy.matrix.include.map((m: any) => m.stack), ["dev", "staging", "prod"]);
+    assert.deepEqual(
+      job.strategy.matrix.include.map((m: any) => m.stack),
+      ["dev", "staging", "prod"],
+    );
     for (const m of job.strategy.matrix.include) assertRepoPath(`stacks/Pulumi.${m.stack}.yaml`, "matrix stack");
     const [step] = pulumiSteps(job);
     assert.equal(step.with.command, "preview");

@@ -71,7 +71,8 @@ describe("the command-line launcher", () => {
   test("package.json: the bin entry, and the npm scripts of the commands go through it", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     assert.deepEqual(pkg.bin, { "fisco-bcos-provisioner": "bin/fisco-bcos-provisioner.js" });
-    for (const script of ["synth", "verify", "members", "bench", "local:up", "local:down", "local:status"]) assert.match(pkg.scripts[script], /^node bin\/fisco-bcos-provisioner\.js /, script);
+    for (const script of ["synth", "verify", "members", "bench", "local:up", "local:down", "local:status"])
+      assert.match(pkg.scripts[script], /^node bin\/fisco-bcos-provisioner\.js /, script);
     assert.equal(pkg.scripts.prepare, "node scripts/build-cli.mjs");
   });
 });

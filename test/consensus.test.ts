@@ -21,12 +21,23 @@ test("the most sealers that may be down, heaviest first, while the rest reach qu
 });
 
 test("whatever sealers go down within that number, the rest still hold a quorum", () => {
-  for (const weights of [[1, 1, 1, 1], [3, 1, 1, 1], [2, 2, 2, 1, 1, 1, 1], [5, 4, 3, 2, 1, 1, 1, 1, 1, 1]]) {
+  for (const weights of [
+    [1, 1, 1, 1],
+    [3, 1, 1, 1],
+    [2, 2, 2, 1, 1, 1, 1],
+    [5, 4, 3, 2, 1, 1, 1, 1, 1, 1],
+  ]) {
     const set = sealers(...weights);
     const down = maxSealersDown(set);
-    const heaviest = [...weights].sort((a, b) => b - a).slice(0, down).reduce((a, b) => a + b, 0);
+    const heaviest = [...weights]
+      .sort((a, b) => b - a)
+      .slice(0, down)
+      .reduce((a, b) => a + b, 0);
     assert.ok(heaviest <= faultTolerance(set), `${weights}`);
-    const oneMore = [...weights].sort((a, b) => b - a).slice(0, down + 1).reduce((a, b) => a + b, 0);
+    const oneMore = [...weights]
+      .sort((a, b) => b - a)
+      .slice(0, down + 1)
+      .reduce((a, b) => a + b, 0);
     assert.ok(down === weights.length || oneMore > faultTolerance(set), `${weights}: ${down} is not the most`);
   }
 });

@@ -20,6 +20,8 @@ test("synth loads the Pulumi SDK without the Automation API, arborist or the Typ
 });
 
 test("a deferred module still works when something uses it", () => {
-  const out = inFreshProcess(`require("./offline/synth/deferred-modules").deferUnusedPulumiModules(); const p = require("@pulumi/pulumi"); console.log(typeof p.automation.LocalWorkspace.create, ${loaded} > 0);`);
+  const out = inFreshProcess(
+    `require("./offline/synth/deferred-modules").deferUnusedPulumiModules(); const p = require("@pulumi/pulumi"); console.log(typeof p.automation.LocalWorkspace.create, ${loaded} > 0);`,
+  );
   assert.equal(out, "function true");
 });

@@ -6,8 +6,7 @@ import { OfflineEngine } from "../offline/mocks/engine";
 import { fiscoBcosProgram } from "../program";
 import { runChain } from "./support/offline-chain";
 
-const byResource = (run: Awaited<ReturnType<typeof runChain>>) =>
-  new Map(run.engine.resources.map((r) => [`${r.type}::${r.name}`, r.inputs]));
+const byResource = (run: Awaited<ReturnType<typeof runChain>>) => new Map(run.engine.resources.map((r) => [`${r.type}::${r.name}`, r.inputs]));
 
 describe("a second run on the same key material", () => {
   test("registers identical inputs for every resource (nothing to update)", async () => {

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { AbiCoder, Signature, Wallet, id, keccak256, recoverAddress } from "ethers";
 import { addressFromNodeId, publicPoint } from "../chain/keys";
-import { encodeTransaction, encodeTransactionData, hashPreimage, randomNonce, signHash, signTransaction, transactionHash, type TransactionData } from "../fisco/native-tx";
+import {
+  encodeTransaction,
+  encodeTransactionData,
+  hashPreimage,
+  randomNonce,
+  signHash,
+  signTransaction,
+  transactionHash,
+  type TransactionData,
+} from "../fisco/native-tx";
 import { encodeBytes, encodeInt, encodeString, encodeStruct, head, TarsWriter } from "../fisco/tars";
 import { precompiledCall } from "../fisco/funding";
 import { addBalanceInput, BALANCE_ADDRESS, getBalanceInput, setValueByKeyInput, SYSTEM_CONFIG_ADDRESS } from "../fisco/precompiled";
@@ -83,7 +92,10 @@ const abi = AbiCoder.defaultAbiCoder();
 /** The address whose key made a 65-byte r‖s‖v (v = 0/1) signature over `hash`. */
 function signer(hash: string | Uint8Array, signature: string): string {
   const sig = bytes(signature);
-  return recoverAddress(typeof hash === "string" ? `0x${hash.replace(/^0x/, "")}` : `0x${hex(hash)}`, Signature.from({ r: `0x${hex(sig.subarray(0, 32))}`, s: `0x${hex(sig.subarray(32, 64))}`, yParity: sig[64] as 0 | 1 })).toLowerCase();
+  return recoverAddress(
+    typeof hash === "string" ? `0x${hash.replace(/^0x/, "")}` : `0x${hex(hash)}`,
+    Signature.from({ r: `0x${hex(sig.subarray(0, 32))}`, s: `0x${hex(sig.subarray(32, 64))}`, yParity: sig[64] as 0 | 1 }),
+  ).toLowerCase();
 }
 
 const SYSTEM_CONFIG = "0000000000000000000000000000000000001000";
@@ -179,7 +191,14 @@ describe("official vectors, byte for byte", () => {
 
   test("5.2 go-sdk HELLOWORLD_SET_TX: identical with go-sdk's explicit version 0 (1c), and C++ style only drops that byte", () => {
     const input = Buffer.concat([bytes(id("set(string)").slice(2, 10)), bytes(abi.encode(["string"], ["hello, world"]))]);
-    const tx: TransactionData = { ...base, version: 0, blockLimit: 522, nonce: "161255612898668632725869040723287657533", to: "a6cdc4fed96bbf8c9c013cc19200b3c8ba95c93e", input };
+    const tx: TransactionData = {
+      ...base,
+      version: 0,
+      blockLimit: 522,
+      nonce: "161255612898668632725869040723287657533",
+      to: "a6cdc4fed96bbf8c9c013cc19200b3c8ba95c93e",
+      input,
+    };
     const hash = transactionHash(tx);
     assert.equal(hex(hash), "b1e82e9052f066250532968bf9ad3a05f19dba10291089a27cea931ddfc8e9b5");
     const signature = HELLOWORLD_SET_TX.slice(-130);
@@ -193,7 +212,10 @@ describe("official vectors, byte for byte", () => {
     assert.equal(vectorAInput.length, 196);
     assert.ok(VECTOR_A_TX.includes(`7d000100c4${hex(vectorAInput)}0b`), "the official envelope carries exactly this input");
     const preimage = hex(hashPreimage(vectorA));
-    assert.ok(preimage.startsWith(`00000000${hex(Buffer.from("chain0group0"))}00000000000001f5${hex(Buffer.from("123456789"))}${hex(Buffer.from(SYSTEM_CONFIG))}`), preimage.slice(0, 120));
+    assert.ok(
+      preimage.startsWith(`00000000${hex(Buffer.from("chain0group0"))}00000000000001f5${hex(Buffer.from("123456789"))}${hex(Buffer.from(SYSTEM_CONFIG))}`),
+      preimage.slice(0, 120),
+    );
     assert.ok(preimage.endsWith(hex(vectorAInput)));
     const hash = transactionHash(vectorA);
     assert.equal(hex(hash), "f94bdcbc2fc407ab1eabfa8e01f98e5b22fa55fbc23ab2c07716cfaba0f4b79e");
@@ -203,7 +225,9 @@ describe("official vectors, byte for byte", () => {
   });
 
   test("5.3 B: v0 addBalance with attribute 1: the envelope ends with 5001", () => {
-    const input = bytes("21e5383a00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c80000000000000000000000000000000000000000000000000de0b6b3a7640000");
+    const input = bytes(
+      "21e5383a00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c80000000000000000000000000000000000000000000000000de0b6b3a7640000",
+    );
     const tx: TransactionData = { ...base, version: 0, nonce: "123456790", to: "0000000000000000000000000000000000001011", input };
     const hash = transactionHash(tx);
     assert.equal(hex(hash), "23a8c6ad8a28eb6b5258c38fd0a2f5d5d113584654bd84caadfd43bceb24c78e");
@@ -222,7 +246,10 @@ describe("official vectors, byte for byte", () => {
     assert.ok(hex(hashPreimage(tx)).endsWith(`${hex(vectorAInput)}30783030783000000000002dc6c0307830307830`));
     const hash = transactionHash(tx);
     assert.equal(hex(hash), "417cac18a227f1243abbb248db1088eb1707f81c5dc57dfbee751e08122a33e3");
-    assert.equal(signer(hash, "66dfd193122f510fbe7e2294d9f209cee3ac931ec592cbf4d9df0e4971aa1f0e1a8e23488f17d48dc36ec84a5d4c9c8b60405dd247c390a6a0730d9547188b4f00"), DEV_ADDRESS);
+    assert.equal(
+      signer(hash, "66dfd193122f510fbe7e2294d9f209cee3ac931ec592cbf4d9df0e4971aa1f0e1a8e23488f17d48dc36ec84a5d4c9c8b60405dd247c390a6a0730d9547188b4f00"),
+      DEV_ADDRESS,
+    );
   });
 
   test("5.3 D: v2 adds the extension (tag 14)", () => {
@@ -230,7 +257,10 @@ describe("official vectors, byte for byte", () => {
     assert.ok(hex(encodeTransactionData(tx)).endsWith("ed00000568656c6c6f"));
     const hash = transactionHash(tx);
     assert.equal(hex(hash), "e905d0134d2bf57bd700d18c38932b7ce891c95a12183deefd31f82f86306d57");
-    assert.equal(signer(hash, "828291ce7d58b5545c0a362790c3e66e3be9fe14373628acfbd6e3a7f9bfb31420c2dd7dbe09f508f096a7d977cb7c8593cde64dfb4bdc5ad07ec938117fb7fc00"), DEV_ADDRESS);
+    assert.equal(
+      signer(hash, "828291ce7d58b5545c0a362790c3e66e3be9fe14373628acfbd6e3a7f9bfb31420c2dd7dbe09f508f096a7d977cb7c8593cde64dfb4bdc5ad07ec938117fb7fc00"),
+      DEV_ADDRESS,
+    );
     // The same fields as v1 hash differently: the version decides what is covered.
     assert.notEqual(hex(transactionHash({ ...tx, version: 1 })), hex(hash));
   });
@@ -241,7 +271,10 @@ describe("official vectors, byte for byte", () => {
     assert.equal(hex(hashPreimage(tx)), "00000000636861696e3067726f75703000000000000001f531323334353637393360006000f3");
     const hash = transactionHash(tx);
     assert.equal(hex(hash), "d3b320c6fa8a5907dd4bc1e7d0baee99aac0dc1ad87a8e52215d02d075e4a025");
-    assert.equal(signer(hash, "6dce55a4576114cd85c5dbe71ec64a207b221f5ff640c770c0fae1e0ee6a60cb3d6f1e0dcf02e76b6369aad754a0fa0072eee98fb7ce1bb135e59170e6cac3f800"), DEV_ADDRESS);
+    assert.equal(
+      signer(hash, "6dce55a4576114cd85c5dbe71ec64a207b221f5ff640c770c0fae1e0ee6a60cb3d6f1e0dcf02e76b6369aad754a0fa0072eee98fb7ce1bb135e59170e6cac3f800"),
+      DEV_ADDRESS,
+    );
   });
 });
 
@@ -267,7 +300,15 @@ describe("signing (secp256k1, r ‖ s ‖ recovery id)", () => {
 
   test("signTransaction: the double's independent decoder reads back every field, the same hash and the signer", () => {
     const k = key();
-    const data: TransactionData = { ...base, version: 0, blockLimit: 1234, nonce: randomNonce((n) => Buffer.alloc(n, 7)), to: "0xabcdef0000000000000000000000000000000001", input: bytes("60fe47b1" + "00".repeat(31) + "2a"), abi: "[]" };
+    const data: TransactionData = {
+      ...base,
+      version: 0,
+      blockLimit: 1234,
+      nonce: randomNonce((n) => Buffer.alloc(n, 7)),
+      to: "0xabcdef0000000000000000000000000000000001",
+      input: bytes("60fe47b1" + "00".repeat(31) + "2a"),
+      abi: "[]",
+    };
     const signed = signTransaction(data, k, { attribute: 1, extraData: "probe" });
     const decoded = decodeTransaction(bytes(signed.hex));
     assert.equal(decoded.version, 0);
@@ -284,7 +325,10 @@ describe("signing (secp256k1, r ‖ s ‖ recovery id)", () => {
     assert.equal(`0x${hex(decoded.dataHash)}`, signed.hash);
     assert.equal(recoverSender(signed.hash, decoded.signature), signed.sender);
     assert.equal(signed.sender, addressFromNodeId(hex(publicPoint(bytes(k)))));
-    assert.equal(randomNonce((n) => Buffer.alloc(n, 7)), `${0x0707070707070707n}${0x0707070707070707n}`);
+    assert.equal(
+      randomNonce((n) => Buffer.alloc(n, 7)),
+      `${0x0707070707070707n}${0x0707070707070707n}`,
+    );
   });
 
   test("v1 money fields must be empty or 0x-hex, as the node requires", () => {
@@ -373,8 +417,21 @@ describe("the fast signer (fisco/secp256k1.ts) and the tars writer", () => {
   });
 
   test("one writer gives the same bytes as the field functions, and grows past its first buffer", () => {
-    const w = new TarsWriter().int(1, 0).int(2, -129).int(3, 70000).int(4, 2n ** 40n).string(5, "x".repeat(300)).bytes(6, Buffer.alloc(1062, 7));
-    const fields = [encodeInt(1, 0), encodeInt(2, -129), encodeInt(3, 70000), encodeInt(4, 2n ** 40n), encodeString(5, "x".repeat(300)), encodeBytes(6, Buffer.alloc(1062, 7))];
+    const w = new TarsWriter()
+      .int(1, 0)
+      .int(2, -129)
+      .int(3, 70000)
+      .int(4, 2n ** 40n)
+      .string(5, "x".repeat(300))
+      .bytes(6, Buffer.alloc(1062, 7));
+    const fields = [
+      encodeInt(1, 0),
+      encodeInt(2, -129),
+      encodeInt(3, 70000),
+      encodeInt(4, 2n ** 40n),
+      encodeString(5, "x".repeat(300)),
+      encodeBytes(6, Buffer.alloc(1062, 7)),
+    ];
     assert.equal(w.toHex(), hex(Buffer.concat(fields)));
     assert.equal(hex(encodeInt(0, 2n ** 40n)), "030000010000000000");
     assert.throws(() => encodeInt(0, 2n ** 63n), /int64 range/);

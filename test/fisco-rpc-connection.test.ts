@@ -18,7 +18,8 @@ before(async () => {
 after(() => double?.close());
 
 describe("HTTP/1.1 answers", () => {
-  const answer = (body: string, headers = `Content-Length: ${Buffer.byteLength(body)}`) => Buffer.from(`HTTP/1.1 200 OK\r\nServer: Boost.Beast/330\r\n${headers}\r\n\r\n${body}`);
+  const answer = (body: string, headers = `Content-Length: ${Buffer.byteLength(body)}`) =>
+    Buffer.from(`HTTP/1.1 200 OK\r\nServer: Boost.Beast/330\r\n${headers}\r\n\r\n${body}`);
 
   test("whole, incomplete, closing, chunked, not HTTP, and two answers at once", () => {
     assert.deepEqual(parseHttpAnswer(answer('{"id":1}')), { status: 200, body: '{"id":1}', close: false });
@@ -42,7 +43,10 @@ describe("RpcConnection against the double (mutual TLS)", () => {
     await assert.rejects(conn.request("getBlockNumber", '["group0",""]', 5000), (e: RpcError) => e instanceof RpcError && e.kind === "connect");
     await double.up("node0");
     assert.equal(await conn.request("getBlockNumber", '["group0",""]', 5000), 3);
-    await assert.rejects(conn.request("getBlockNumber", '["other",""]', 5000), (e: RpcError) => e.kind === "rpc" && e.code === -32000 && /doesn't exist/.test(e.nodeMessage!));
+    await assert.rejects(
+      conn.request("getBlockNumber", '["other",""]', 5000),
+      (e: RpcError) => e.kind === "rpc" && e.code === -32000 && /doesn't exist/.test(e.nodeMessage!),
+    );
     conn.close();
   });
 

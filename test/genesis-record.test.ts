@@ -45,7 +45,11 @@ describe("genesis-only settings changed after creation are refused", () => {
     ["groupId", { groupId: "g1" }, /fisco-bcos:groupId is group0 .* g1 .*cannot change/],
     ["web3.chainId", { web3: { chainId: 7 } }, /fisco-bcos:web3\.chainId .*setSystemConfigByKey.*web3_chain_id|system config web3_chain_id/],
     ["consensus.type", { consensus: { type: "rpbft" } }, /fisco-bcos:consensus\.type is pbft/],
-    ["consensus.blockTxCountLimit", { consensus: { blockTxCountLimit: 5000 } }, /fisco-bcos:consensus\.blockTxCountLimit is 1000 .* 5000 .*system config tx_count_limit/],
+    [
+      "consensus.blockTxCountLimit",
+      { consensus: { blockTxCountLimit: 5000 } },
+      /fisco-bcos:consensus\.blockTxCountLimit is 1000 .* 5000 .*system config tx_count_limit/,
+    ],
     ["consensus.leaderPeriod", { consensus: { leaderPeriod: 3 } }, /system config consensus_leader_period/],
     ["consensus.epochSealerNum", { consensus: { epochSealerNum: 5 } }, /system config feature_rpbft_epoch_sealer_num/],
     ["consensus.epochBlockNum", { consensus: { epochBlockNum: 5 } }, /system config feature_rpbft_epoch_block_num/],

@@ -24,10 +24,21 @@ describe("Pulumi Kubernetes Operator Stacks (deploy/gitops/pulumi-operator/)", (
     assert.ok(bindings.some((b) => b.roleRef.name === "system:auth-delegator"));
     const role = rbac.find((d) => d.kind === "ClusterRole")!;
     const resources = role.rules.flatMap((r: any) => r.resources);
-    for (const r of ["namespaces", "secrets", "configmaps", "services", "persistentvolumeclaims", "statefulsets", "jobs", "poddisruptionbudgets", "networkpolicies"]) {
+    for (const r of [
+      "namespaces",
+      "secrets",
+      "configmaps",
+      "services",
+      "persistentvolumeclaims",
+      "statefulsets",
+      "jobs",
+      "poddisruptionbudgets",
+      "networkpolicies",
+    ]) {
       assert.ok(resources.includes(r), r);
     }
-    for (const b of bindings) assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: serviceAccount.metadata.namespace }]);
+    for (const b of bindings)
+      assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: serviceAccount.metadata.namespace }]);
   });
 
   for (const env of ENVIRONMENTS) {
@@ -82,7 +93,10 @@ describe("Argo CD Applications (deploy/gitops/argocd/application.yaml)", () => {
   const apps = yamlDocs("deploy/gitops/argocd/application.yaml");
 
   test("one Application per environment", () => {
-    assert.deepEqual(apps.map((a) => a.metadata.name), ENVIRONMENTS.map((e) => `fisco-bcos-${e}`));
+    assert.deepEqual(
+      apps.map((a) => a.metadata.name),
+      ENVIRONMENTS.map((e) => `fisco-bcos-${e}`),
+    );
   });
 
   for (const [i, env] of ENVIRONMENTS.entries()) {
@@ -156,7 +170,10 @@ describe("GitOps values (deploy/gitops/values/<env>.yaml)", () => {
       const values = load(read(`deploy/gitops/values/${env}.yaml`)) as Record<string, any>;
       const s = spec(env);
       assert.equal(values.chainName, s.chainName);
-      assert.deepEqual(values.nodes.map((n: any) => n.name), s.nodes.map((n) => n.name));
+      assert.deepEqual(
+        values.nodes.map((n: any) => n.name),
+        s.nodes.map((n) => n.name),
+      );
       for (const [i, node] of s.nodes.entries()) {
         assert.equal(values.nodes[i].secretName, nodeSecretName(s, node));
         assert.equal(values.nodes[i].configMapName, nodeConfigMapName(s, node));
@@ -181,9 +198,7 @@ describe("GitOps values (deploy/gitops/values/<env>.yaml)", () => {
 
   test("no key material in any GitOps or pipeline file", () => {
     const files = ["deploy/gitops", "deploy/github-actions", "deploy/kind"].flatMap(function walk(dir: string): string[] {
-      return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`],
-      );
+      return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
     });
     for (const file of files) assert.doesNotMatch(read(file), /-----BEGIN [A-Z ]*PRIVATE KEY-----|"secure":|\bsecure: v1:/, file);
   });

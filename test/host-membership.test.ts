@@ -25,7 +25,16 @@ before(async () => {
   fixture = await chainFixture(5);
   contracts = new ConsensusContractsDouble(accountFromPrivateKeyHex(ADMIN_KEY).address);
   const genesisSealers = fixture.nodes.slice(0, 4).map((n) => ({ nodeId: n.nodeId, weight: 1 }));
-  double = await FiscoRpcDouble.start({ ca: fixture.ca, nodes: fixture.nodes, sealers: genesisSealers, chainId: "chain0", initialHeight: 5, sealTimeMs: 15, syncDelayMs: 10, systemContracts: contracts.contracts });
+  double = await FiscoRpcDouble.start({
+    ca: fixture.ca,
+    nodes: fixture.nodes,
+    sealers: genesisSealers,
+    chainId: "chain0",
+    initialHeight: 5,
+    sealTimeMs: 15,
+    syncDelayMs: 10,
+    systemContracts: contracts.contracts,
+  });
 });
 after(() => double?.close());
 
@@ -47,14 +56,23 @@ describe("membershipFromHost (the membership hook's body)", () => {
     const lines: string[] = [];
     const report = await membershipFromHost(inputs(declared(5), (line) => lines.push(line)));
     assert.equal(report.ok, true, report.failure ?? "");
-    assert.deepEqual(report.applied.map((a) => `${a.step.action} ${a.step.name}`), ["addObserver node4", "addSealer node4"]);
+    assert.deepEqual(
+      report.applied.map((a) => `${a.step.action} ${a.step.name}`),
+      ["addObserver node4", "addSealer node4"],
+    );
     assert.equal(report.after?.sealers.length, 5);
     assert.ok(!lines.join("\n").includes(ADMIN_KEY.slice(2)), "the admin key is never logged");
-    assert.ok(lines.some((l) => /addSealer/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /addSealer/.test(l)),
+      lines.join("\n"),
+    );
 
     const again = await membershipFromHost(inputs(declared(5)));
     assert.deepEqual(again.applied, []);
-    assert.deepEqual(contracts.calls.map((c) => c.method), ["addObserver", "addSealer"]);
+    assert.deepEqual(
+      contracts.calls.map((c) => c.method),
+      ["addObserver", "addSealer"],
+    );
   });
 
   test("a plan that would lose quorum fails the hook with the numbers, and sends nothing", async () => {
@@ -73,11 +91,17 @@ describe("the program with membership.hostRpcEndpoints", () => {
     assert.deepEqual(marker.options?.hooks, { afterCreateList: ["fisco-host-membership-apply"], afterUpdateList: ["fisco-host-membership-apply"] });
     assert.equal(marker.inputs.metadata.name, "fisco-membership-request");
     const declaredSet = JSON.parse(marker.inputs.data.declared) as DeclaredMember[];
-    assert.deepEqual(declaredSet.map((d) => [d.name, d.nodeId, d.role, d.weight]), Object.entries(run.outputs.nodeIds).map(([name, id]) => [name, id, "sealer", 1]));
+    assert.deepEqual(
+      declaredSet.map((d) => [d.name, d.nodeId, d.role, d.weight]),
+      Object.entries(run.outputs.nodeIds).map(([name, id]) => [name, id, "sealer", 1]),
+    );
     assert.doesNotMatch(JSON.stringify(marker.inputs), /PRIVATE|adminPrivateKey/);
     assert.ok(!JSON.stringify(marker.inputs).includes(String(run.outputs.adminPrivateKey).slice(2)), "the admin key is not in the cluster");
     const job = run.engine.kubernetesObjects().find((r) => r.inputs.kind === "Job")!.inputs;
-    assert.ok(!job.spec.template.spec.containers[0].args.some((a: string) => a.startsWith("--expect-node-ids")), "the Job runs before membership: no sealer-set expectation");
+    assert.ok(
+      !job.spec.template.spec.containers[0].args.some((a: string) => a.startsWith("--expect-node-ids")),
+      "the Job runs before membership: no sealer-set expectation",
+    );
     assert.ok(k8sObject(run, "ConfigMap", "fisco-membership-request"));
   });
 

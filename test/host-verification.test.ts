@@ -29,7 +29,10 @@ describe("verifyFromHost (the host verification hook's body)", () => {
     const report = await verifyFromHost({ ...inputs(), log: (line) => lines.push(line) });
     assert.equal(report.ok, true);
     assert.match(report.probe?.txHash ?? "", /^0x[0-9a-f]{64}$/);
-    assert.ok(lines.some((l) => /PASS/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /PASS/.test(l)),
+      lines.join("\n"),
+    );
   });
 
   test("throws with the failing checks when the sealers are not the genesis sealers", async () => {

@@ -33,7 +33,12 @@ describe("kind cluster config (deploy/kind/cluster.yaml)", () => {
   test("kind-stack.ts prints the facts kind-up.sh reads", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/lib/kind-stack.ts", "kind"], { cwd: ROOT, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
-    const facts = Object.fromEntries(run.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const facts = Object.fromEntries(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
     assert.equal(facts.CHAIN_NAME, "fisco");
     assert.equal(facts.NAMESPACE, "fisco");
     assert.equal(facts.RPC_URL, "https://127.0.0.1:20200");
@@ -236,7 +241,10 @@ describe("kind-up.sh end to end against test doubles", () => {
     const { run, doubles } = await kindUp({ clusterExists: true, upFails: true });
     assert.equal(run.code, 1);
     const calls = doubles.calls();
-    assert.ok(calls.some((c) => /^kubectl get pods -n fisco -o wide$/.test(c)), calls.join("\n"));
+    assert.ok(
+      calls.some((c) => /^kubectl get pods -n fisco -o wide$/.test(c)),
+      calls.join("\n"),
+    );
     assert.ok(calls.some((c) => /^kubectl get events -n fisco --sort-by=\.lastTimestamp$/.test(c)));
     assert.ok(calls.some((c) => /^kubectl logs -n fisco pod\/fisco-node0-0 -c fisco-bcos --tail=40$/.test(c)));
     assert.match(run.stderr, /--- last log lines of pod\/fisco-node0-0 \(fisco-bcos\)/);

@@ -21,7 +21,11 @@ import { PROJECT_ROOT, tempDir } from "./support/shell";
 
 /** Render the dev stack with `nodes` sealers into `out`. */
 function synth(out: string, nodes: number): void {
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "scripts", "synth.ts"), "--stack", "dev", "--out", out, "--nodes", String(nodes)], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(PROJECT_ROOT, "scripts", "synth.ts"), "--stack", "dev", "--out", out, "--nodes", String(nodes)],
+    { cwd: PROJECT_ROOT, encoding: "utf8" },
+  );
   assert.equal(run.status, 0, run.stderr);
 }
 
@@ -52,7 +56,10 @@ describe("local runner: reading a synth tree and checking prerequisites (no priv
 
   test("finds the node directories, their peer DNS names, ports and SDK files", () => {
     const tree = readTree(trees.full);
-    assert.deepEqual(tree.nodes.map((n) => n.name), ["node0", "node1", "node2", "node3", "node4"]);
+    assert.deepEqual(
+      tree.nodes.map((n) => n.name),
+      ["node0", "node1", "node2", "node3", "node4"],
+    );
     assert.equal(tree.nodes[2].host, "fisco-node2.fisco-dev.svc.cluster.local");
     assert.deepEqual(tree.nodes[0].ports, { p2p: 30300, rpc: 20200, web3: 8545 });
     assert.equal(tree.nodes[0].rpcTls, true);
@@ -66,7 +73,10 @@ describe("local runner: reading a synth tree and checking prerequisites (no priv
     const broken = tempDir("local-broken-");
     cpSync(trees.tree, broken, { recursive: true });
     writeFileSync(join(broken, "node1", "nodes.json"), JSON.stringify({ nodes: ["elsewhere.example.org:30300"] }));
-    assert.throws(() => readTree(broken), (e: Error) => e instanceof TreeError && /node1\/nodes.json names elsewhere.example.org:30300, which is no node of this tree/.test(e.message));
+    assert.throws(
+      () => readTree(broken),
+      (e: Error) => e instanceof TreeError && /node1\/nodes.json names elsewhere.example.org:30300, which is no node of this tree/.test(e.message),
+    );
     assert.throws(() => readTree(join(broken, "sdk")), TreeError);
   });
 
@@ -89,9 +99,18 @@ describe("local runner: reading a synth tree and checking prerequisites (no priv
       }
     };
     const missing = problems(fakeSystem({ platform: "darwin", euid: 1000, path: "/nonexistent" }), "/nonexistent/fisco-bcos");
-    assert.ok(missing.some((m) => /^Linux/.test(m)), missing.join("\n"));
-    assert.ok(missing.some((m) => /root, or CAP_SYS_ADMIN and CAP_NET_ADMIN/.test(m)), missing.join("\n"));
-    assert.ok(missing.some((m) => /the fisco-bcos binary: --bin \/nonexistent\/fisco-bcos does not exist/.test(m)), missing.join("\n"));
+    assert.ok(
+      missing.some((m) => /^Linux/.test(m)),
+      missing.join("\n"),
+    );
+    assert.ok(
+      missing.some((m) => /root, or CAP_SYS_ADMIN and CAP_NET_ADMIN/.test(m)),
+      missing.join("\n"),
+    );
+    assert.ok(
+      missing.some((m) => /the fisco-bcos binary: --bin \/nonexistent\/fisco-bcos does not exist/.test(m)),
+      missing.join("\n"),
+    );
     const withCaps = problems(fakeSystem({ euid: 1000, capEff: (1n << 21n) | (1n << 12n) }));
     assert.ok(!withCaps.some((m) => /CAP_SYS_ADMIN/.test(m)), "CAP_SYS_ADMIN and CAP_NET_ADMIN are enough for namespaces");
   });
@@ -107,7 +126,11 @@ describe("local runner: reading a synth tree and checking prerequisites (no priv
       [impostor, /did not within 10 s \(exit 0, printed "hello"\)/],
       [notExecutable, /is not an executable file/],
     ] as const) {
-      assert.throws(() => checkPrerequisites({ bin }, fakeSystem({})), (e: Error) => e instanceof PrerequisiteError && pattern.test(e.message), bin);
+      assert.throws(
+        () => checkPrerequisites({ bin }, fakeSystem({})),
+        (e: Error) => e instanceof PrerequisiteError && pattern.test(e.message),
+        bin,
+      );
     }
     assert.equal(checkPrerequisites({ bin: FISCO_DOUBLE }, fakeSystem({})).binary?.version, "3.16.4");
   });
@@ -148,7 +171,8 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     if (down.code !== 0) process.stderr.write(`local:down in cleanup: ${down.stderr}\n`);
     const sweep = ipCommand("ip");
     const id = treeId(tree);
-    for (const ns of kernelSnapshot().namespaces.filter((n) => n.startsWith(`${id}-`))) for (const pid of namespacePids(sweep, ns)) process.kill(pid, "SIGKILL");
+    for (const ns of kernelSnapshot().namespaces.filter((n) => n.startsWith(`${id}-`)))
+      for (const pid of namespacePids(sweep, ns)) process.kill(pid, "SIGKILL");
     removeOwned(sweep, id);
   });
 
@@ -171,7 +195,10 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     }
     assert.equal(new Set(["node0", "node1", "node2", "node3"].map(pidOf)).size, 4);
     assert.match(run.stdout, /verify from this host: npm run verify -- --sdk-dir \S+\/sdk --rpc https:\/\/[\d.]+:20200,/);
-    assert.match(run.stdout, new RegExp(`or with sdk/ unchanged, from inside the chain's network: ip netns exec ${netnsName(id, "node0")} npm run verify -- --sdk-dir \\S+/sdk\n`));
+    assert.match(
+      run.stdout,
+      new RegExp(`or with sdk/ unchanged, from inside the chain's network: ip netns exec ${netnsName(id, "node0")} npm run verify -- --sdk-dir \\S+/sdk\n`),
+    );
   });
 
   test("each node runs `fisco-bcos -c config.ini -g config.genesis` in a working directory laid out like the pod's /data", () => {
@@ -180,7 +207,8 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
       assert.deepEqual(readdirSync(dir).sort(), [...WORKDIR_ENTRIES].sort());
       assert.equal(readlinkSync(join(dir, "nodes.json")), "peers/nodes.json", "as the chart's init container links it");
       assert.ok(lstatSync(join(dir, "peers")).isSymbolicLink() && lstatSync(join(dir, "conf")).isSymbolicLink());
-      for (const file of ["config.ini", "config.genesis", "nodes.json", "conf/node.pem"]) assert.deepEqual(readFileSync(join(dir, file)), readFileSync(join(tree, node, file)), `${node}/${file} as rendered`);
+      for (const file of ["config.ini", "config.genesis", "nodes.json", "conf/node.pem"])
+        assert.deepEqual(readFileSync(join(dir, file)), readFileSync(join(tree, node, file)), `${node}/${file} as rendered`);
       const start = doubleEvents(dir).find((e) => e.event === "start")!;
       assert.deepEqual(start.argv.slice(1), ["-c", "config.ini", "-g", "config.genesis"]);
       assert.equal(start.argv[0], FISCO_DOUBLE);
@@ -205,10 +233,18 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
 
   test("the nodes find each other through nodes.json (the double connects to every peer)", async () => {
     for (const node of ["node0", "node1", "node2", "node3"]) {
-      const connected = () => new Set(doubleEvents(workDir(tree, node)).filter((e) => e.event === "peer").map((e) => e.entry)).size === 4;
+      const connected = () =>
+        new Set(
+          doubleEvents(workDir(tree, node))
+            .filter((e) => e.event === "peer")
+            .map((e) => e.entry),
+        ).size === 4;
       assert.ok(await eventually(connected), `${node} connected to all four P2P ports`);
       const resolved = doubleEvents(workDir(tree, node)).find((e) => e.event === "resolve")!;
-      assert.deepEqual(resolved.peers.map((p: { address: string }) => p.address), ["node0", "node1", "node2", "node3"].map(addressOf));
+      assert.deepEqual(
+        resolved.peers.map((p: { address: string }) => p.address),
+        ["node0", "node1", "node2", "node3"].map(addressOf),
+      );
     }
   });
 
@@ -226,7 +262,11 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     const json = local("status", "--tree", tree, "--json");
     assert.equal(json.code, 0, json.stderr);
     const nodes = JSON.parse(json.stdout).nodes as { name: string; process: string; rpcUrl: string; height: number; peers: number }[];
-    assert.deepEqual(nodes.map((n) => [n.name, n.process, n.rpcUrl, n.height, n.peers]), ["node0", "node1", "node2", "node3"].map((n) => [n, "running", `https://${addressOf(n)}:20200`, 0, 3]), "native RPC over mutual TLS with sdk/ certificates");
+    assert.deepEqual(
+      nodes.map((n) => [n.name, n.process, n.rpcUrl, n.height, n.peers]),
+      ["node0", "node1", "node2", "node3"].map((n) => [n, "running", `https://${addressOf(n)}:20200`, 0, 3]),
+      "native RPC over mutual TLS with sdk/ certificates",
+    );
     const text = local("status", "--tree", tree);
     assert.match(text.stdout, /^node\s+process\s+address\s+rpc\s+web3\s+height\s+peers$/m);
     assert.match(text.stdout, new RegExp(`^node2\\s+running pid ${pidOf("node2")}\\s+${addressOf("node2").replace(/\./g, "\\.")}\\s+https://`, "m"));
@@ -238,7 +278,8 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     assert.equal(run.code, 1);
     assert.match(run.stderr, /already running for .*: node0 \(pid \d+\), node1/);
     assert.deepEqual(["node0", "node1", "node2", "node3"].map(pidOf), pids);
-    for (const node of ["node0", "node1", "node2", "node3"]) assert.equal(namespacePids(ipCommand("ip"), state().nodes[node].netns!).length, 1, `one process in ${node}'s namespace`);
+    for (const node of ["node0", "node1", "node2", "node3"])
+      assert.equal(namespacePids(ipCommand("ip"), state().nodes[node].netns!).length, 1, `one process in ${node}'s namespace`);
   });
 
   test("stop one node, then start it again in the same namespace at the same address", async () => {
@@ -250,7 +291,10 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     assert.ok(await eventually(() => !processRuns(old), 5000), "node2's process is gone");
     assert.ok(doubleEvents(workDir(tree, "node2")).some((e) => e.event === "signal" && e.signal === "SIGTERM"));
     const status = JSON.parse(local("status", "--tree", tree, "--json").stdout).nodes as { name: string; process: string }[];
-    assert.deepEqual(status.map((n) => n.process), ["running", "running", "stopped", "running"]);
+    assert.deepEqual(
+      status.map((n) => n.process),
+      ["running", "running", "stopped", "running"],
+    );
     assert.ok(kernelSnapshot().namespaces.includes(state().nodes.node2.netns!), "its namespace stays (like the Service)");
 
     const start = local("start", "--tree", tree, "--nodes", "node2", "--bin", FISCO_DOUBLE);

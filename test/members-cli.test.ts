@@ -47,7 +47,12 @@ before(async () => {
   contracts = new ConsensusContractsDouble(outputs.adminAddress);
   double = await FiscoRpcDouble.start({
     ca: read("ca/ca.crt"),
-    nodes: [0, 1, 2, 3, 4].map((i) => ({ name: `node${i}`, nodeId: read(`node${i}/conf/node.nodeid`).trim(), cert: read(`node${i}/conf/ssl.crt`), key: read(`node${i}/conf/ssl.key`) })),
+    nodes: [0, 1, 2, 3, 4].map((i) => ({
+      name: `node${i}`,
+      nodeId: read(`node${i}/conf/node.nodeid`).trim(),
+      cert: read(`node${i}/conf/ssl.crt`),
+      key: read(`node${i}/conf/ssl.key`),
+    })),
     sealers: genesisIds.map((nodeId) => ({ nodeId, weight: 1 })),
     chainId: "chain0",
     initialHeight: 5,
@@ -66,7 +71,10 @@ describe("npm run members", () => {
     const dry = await cli("--tree", dir, rpcFlag(), "--dry-run");
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /on chain: 4 sealers \(weights 1,1,1,1\), 0 observers/);
-    assert.match(dry.stdout, /plan \(2 steps\):\n {2}1\. addObserver node4: node4 is not a member yet\n {2}2\. addSealer node4 weight 1 \(once synced\): node4 is declared a sealer of weight 1/);
+    assert.match(
+      dry.stdout,
+      /plan \(2 steps\):\n {2}1\. addObserver node4: node4 is not a member yet\n {2}2\. addSealer node4 weight 1 \(once synced\): node4 is declared a sealer of weight 1/,
+    );
     assert.match(dry.stdout, /dry run: nothing sent/);
     assert.equal(double.received.length, 0);
 
@@ -77,7 +85,10 @@ describe("npm run members", () => {
     assert.match(applied.stdout, /applied: addSealer node4 weight 1 in block \d+ via node\d/);
     assert.match(applied.stdout, /done: 5 sealers/);
     assert.match(applied.stderr, /members: \[2\/2\] addSealer\(node4, weight 1\): done/);
-    assert.deepEqual(contracts.calls.map((c) => c.method), ["addObserver", "addSealer"]);
+    assert.deepEqual(
+      contracts.calls.map((c) => c.method),
+      ["addObserver", "addSealer"],
+    );
 
     const again = await cli("--tree", dir, rpcFlag(), "--admin-key", adminPem, "--json");
     assert.equal(again.code, 0);

@@ -31,7 +31,10 @@ describe("the declared membership", () => {
       outputs.chartValues.nodes.map((n: any) => [n.name, n.role, n.weight]),
     );
     for (const m of declared.members) assert.equal(m.nodeId, readFileSync(join(dir, m.name, "conf", "node.nodeid"), "utf8").trim());
-    assert.ok(declared.members.some((m) => m.role === "observer"), "staging declares an observer");
+    assert.ok(
+      declared.members.some((m) => m.role === "observer"),
+      "staging declares an observer",
+    );
     assert.equal(declared.authCheck, false);
     assert.equal(declared.chainId, "chain0");
     assert.equal(declared.adminAddress, outputs.adminAddress.toLowerCase());
@@ -46,7 +49,13 @@ describe("the declared membership", () => {
   test("stack outputs without roles or with a bad id are refused, naming the key", () => {
     assert.throws(() => declaredFromOutputs({ nodeIds: {} }, "o.json"), /o\.json: no chartValues\.nodes/);
     assert.throws(() => declaredFromOutputs({}, "o.json"), /no nodeIds/);
-    assert.throws(() => declaredFromOutputs({ nodeIds: { a: "12" }, chartValues: { nodes: [{ name: "a", role: "sealer", weight: 1 }] } }, "o.json"), /nodeIds\.a is not a 128-hex node id/);
-    assert.throws(() => declaredFromOutputs({ nodeIds: { a: "1".repeat(128) }, chartValues: { nodes: [{ name: "a", role: "leader", weight: 1 }] } }, "o.json"), /has role "leader"/);
+    assert.throws(
+      () => declaredFromOutputs({ nodeIds: { a: "12" }, chartValues: { nodes: [{ name: "a", role: "sealer", weight: 1 }] } }, "o.json"),
+      /nodeIds\.a is not a 128-hex node id/,
+    );
+    assert.throws(
+      () => declaredFromOutputs({ nodeIds: { a: "1".repeat(128) }, chartValues: { nodes: [{ name: "a", role: "leader", weight: 1 }] } }, "o.json"),
+      /has role "leader"/,
+    );
   });
 });

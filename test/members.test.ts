@@ -107,7 +107,10 @@ describe("membership executor: a 4-sealer chain follows the declared set (auth c
     assert.ok(first.applied.every((a) => a.code === 0 && a.via !== a.step.name));
     // each step in its own block, in order: the promotion only after node4 was an observer
     const blocks = first.applied.map((a) => a.blockNumber);
-    assert.deepEqual([...blocks].sort((a, b) => a - b), blocks);
+    assert.deepEqual(
+      [...blocks].sort((a, b) => a - b),
+      blocks,
+    );
     assert.equal(new Set(blocks).size, 3);
     // every transaction is signed by the admin and sent through a member
     assert.ok(chain.double.received.every((r) => r.sender === ADMIN.toLowerCase() && r.to === "0000000000000000000000000000000000001003"));
@@ -162,9 +165,15 @@ describe("membership executor: a 4-sealer chain follows the declared set (auth c
     const lines: string[] = [];
     const report = await run(chain, declared, { progress: (l) => lines.push(l) });
     assert.equal(report.ok, false);
-    assert.match(report.failure ?? "", /addSealer\(node4, weight 1\) not sent: node4 is at block \d+, 40 behind the highest known block \d+ \(at most 10 allowed\)/);
+    assert.match(
+      report.failure ?? "",
+      /addSealer\(node4, weight 1\) not sent: node4 is at block \d+, 40 behind the highest known block \d+ \(at most 10 allowed\)/,
+    );
     assert.deepEqual(consensusCalls(chain), ["addObserver node4"]);
-    assert.ok(lines.some((l) => /waiting: node4 is at block/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /waiting: node4 is at block/.test(l)),
+      lines.join("\n"),
+    );
 
     chain.double.lag("node4", 5); // within 10 blocks of the head
     const resumed = await run(chain, declared);
@@ -177,7 +186,10 @@ describe("membership executor: a 4-sealer chain follows the declared set (auth c
     const chain = await startChain();
     await chain.double.down("node5");
     const report = await run(chain, [...GENESIS.map((n) => sealer(n)), observer("node5")]);
-    assert.match(report.failure ?? "", /addObserver\(node5\) not sent: node5 is not among the group peers \(getGroupPeers\) of node0, node1, node2, node3, node4/);
+    assert.match(
+      report.failure ?? "",
+      /addObserver\(node5\) not sent: node5 is not among the group peers \(getGroupPeers\) of node0, node1, node2, node3, node4/,
+    );
     assert.deepEqual(report.unreachable, ["node5"]);
     assert.equal(chain.double.received.length, 0);
   });
@@ -243,7 +255,10 @@ describe("the consensus precompiled double refuses what FISCO v3.16.4 refuses, w
     const guarded = await startChain({ authCheck: true });
     await assert.rejects(sendDirect(guarded.apis[0], sender, step("addObserver", "node4"), 10_000), /-50000 CODE_NO_AUTHORIZED/);
     const stranger = { ...sender, privateKey: `0x${scalarFromSeed(randomBytes(32).toString("hex")).toString("hex")}` };
-    await assert.rejects(sendProposal(guarded.apis[0], stranger, step("addObserver", "node4"), 10_000), /status 16 \(RevertInstruction\): you must be governor/);
+    await assert.rejects(
+      sendProposal(guarded.apis[0], stranger, step("addObserver", "node4"), 10_000),
+      /status 16 \(RevertInstruction\): you must be governor/,
+    );
     assert.deepEqual(await onChain(guarded), { sealers: GENESIS, observers: [] });
   });
 });
@@ -254,8 +269,16 @@ describe("membership executor with auth checking on: committee proposals", () =>
     const report = await run(chain, [...GENESIS.filter((n) => n !== "node3").map((n) => sealer(n)), sealer("node4"), observer("node5")]);
     assert.equal(report.failure, null);
     assert.equal(report.authCheck, true);
-    assert.deepEqual(stepsOf(report), ["addObserver node4", "addObserver node5", "addSealer node4 1", `remove undeclared-${fixture.nodeIds.node3.slice(0, 8)}`]);
-    assert.deepEqual(report.applied.map((a) => a.proposalId), ["1", "2", "3", "4"]);
+    assert.deepEqual(stepsOf(report), [
+      "addObserver node4",
+      "addObserver node5",
+      "addSealer node4 1",
+      `remove undeclared-${fixture.nodeIds.node3.slice(0, 8)}`,
+    ]);
+    assert.deepEqual(
+      report.applied.map((a) => a.proposalId),
+      ["1", "2", "3", "4"],
+    );
     assert.deepEqual(await onChain(chain), { sealers: ["node0", "node1", "node2", "node4"], observers: ["node5"] });
     assert.ok(chain.contracts.calls.filter((c) => c.contract === "consensus").every((c) => c.sender === "0x0000000000000000000000000000000000010001"));
     assert.ok(chain.double.received.every((r) => r.to === "0000000000000000000000000000000000010001"));
@@ -264,14 +287,28 @@ describe("membership executor with auth checking on: committee proposals", () =>
   test("a key that is not a governor is refused before anything is sent, naming what is missing", async () => {
     const chain = await startChain({ authCheck: true, governors: [{ address: "0x00000000000000000000000000000000000000aa", weight: 1 }] });
     const report = await run(chain, [...GENESIS.map((n) => sealer(n)), observer("node4")]);
-    assert.match(report.failure ?? "", /auth checking is on, so membership changes go through committee proposals .* the signing key 0x[0-9a-f]{40} is not a governor/);
+    assert.match(
+      report.failure ?? "",
+      /auth checking is on, so membership changes go through committee proposals .* the signing key 0x[0-9a-f]{40} is not a governor/,
+    );
     assert.equal(chain.double.received.length, 0);
   });
 
   test("a committee that needs more votes leaves the proposal open, and the run stops saying so", async () => {
-    const chain = await startChain({ authCheck: true, governors: [{ address: ADMIN, weight: 1 }, { address: "0x00000000000000000000000000000000000000bb", weight: 1 }], participatesRate: 100, winRate: 50 });
+    const chain = await startChain({
+      authCheck: true,
+      governors: [
+        { address: ADMIN, weight: 1 },
+        { address: "0x00000000000000000000000000000000000000bb", weight: 1 },
+      ],
+      participatesRate: 100,
+      winRate: 50,
+    });
     const report = await run(chain, [...GENESIS.map((n) => sealer(n)), observer("node4")]);
-    assert.match(report.failure ?? "", /proposal 1 was created in block \d+ .* has not passed: the committee needs votes from other governors \(console: voteProposal 1\)/);
+    assert.match(
+      report.failure ?? "",
+      /proposal 1 was created in block \d+ .* has not passed: the committee needs votes from other governors \(console: voteProposal 1\)/,
+    );
     assert.deepEqual(await onChain(chain), { sealers: GENESIS, observers: [] });
   });
 

@@ -35,7 +35,10 @@ describe("membershipChangeRefusals", () => {
 
   test("a sealer joining heavier than the chain could then lose is refused, also with an id a preview does not know yet", () => {
     const joining: DeclaredMember = { name: "node4", nodeId: "new:node4", role: "sealer", weight: 3 };
-    assert.match(membershipChangeRefusals(four, [...four, joining]).join("\n"), /node4 would join consensus with weight 3, more than the chain could then lose \(f = 2 of W = 7\)/);
+    assert.match(
+      membershipChangeRefusals(four, [...four, joining]).join("\n"),
+      /node4 would join consensus with weight 3, more than the chain could then lose \(f = 2 of W = 7\)/,
+    );
     assert.deepEqual(membershipChangeRefusals(four, [...four, { ...joining, weight: 1 }]), []);
   });
 
@@ -50,7 +53,10 @@ const config = (nodes: number) => pulumiConfigFromStackFile({ "fisco-bcos:nodes"
 
 const ROOT = join(__dirname, "..");
 function synthCli(...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "synth.ts"), "--stack", "dev", ...args], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "synth.ts"), "--stack", "dev", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   return { code: result.status, stderr: result.stderr };
 }
 
@@ -58,7 +64,10 @@ describe("the program refuses it before anything changes", () => {
   test("the outputs record the declared set, each node's id, role and weight", async () => {
     const first = await runProgramOffline({ stack: "test", config: config(4), providerState: new Map() });
     const recorded = first.outputs.declaredMembers as DeclaredMember[];
-    assert.deepEqual(recorded.map((m) => [m.name, m.nodeId, m.role, m.weight]), Object.entries(first.outputs.nodeIds).map(([name, id]) => [name, id, "sealer", 1]));
+    assert.deepEqual(
+      recorded.map((m) => [m.name, m.nodeId, m.role, m.weight]),
+      Object.entries(first.outputs.nodeIds).map(([name, id]) => [name, id, "sealer", 1]),
+    );
   });
 
   test("synth --state: removing two of four sealers in one run stops it with the numbers (exit 1); one at a time goes ahead while f allows", () => {
@@ -67,7 +76,10 @@ describe("the program refuses it before anything changes", () => {
     assert.equal(synthCli("--out", join(dir, "a"), "--state", state, "--nodes", "4").code, 0);
     const refused = synthCli("--out", join(dir, "b"), "--state", state, "--nodes", "2");
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, /this change of sealers and observers is refused \(the chain could stop\):\s+sealers of total weight 2 would leave consensus at once, but the chain \(W = 4\) can lose at most f = 1/);
+    assert.match(
+      refused.stderr,
+      /this change of sealers and observers is refused \(the chain could stop\):\s+sealers of total weight 2 would leave consensus at once, but the chain \(W = 4\) can lose at most f = 1/,
+    );
     assert.equal(synthCli("--out", join(dir, "c"), "--state", state, "--nodes", "3").code, 0, "one sealer leaves");
     const again = synthCli("--out", join(dir, "d"), "--state", state, "--nodes", "2");
     assert.equal(again.code, 1, "three equal sealers tolerate no fault (f = 0): none may leave");

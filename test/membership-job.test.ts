@@ -20,10 +20,15 @@ import { k8sObject, runChain } from "./support/offline-chain";
  */
 
 const NODES = ["node0", "node1", "node2", "node3"];
-const jobs = (run: OfflineRun) => run.engine.kubernetesObjects().filter((r) => r.inputs.kind === "Job").map((r) => r.inputs);
+const jobs = (run: OfflineRun) =>
+  run.engine
+    .kubernetesObjects()
+    .filter((r) => r.inputs.kind === "Job")
+    .map((r) => r.inputs);
 const membersJob = (run: OfflineRun) => jobs(run).find((j) => j.metadata.labels["app.kubernetes.io/component"] === "membership");
 const verifyJob = (run: OfflineRun) => jobs(run).find((j) => j.metadata.labels["app.kubernetes.io/component"] === "verification");
-const arg = (job: Record<string, any>, flag: string) => (job.spec.template.spec.containers[0].args as string[]).find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+const arg = (job: Record<string, any>, flag: string) =>
+  (job.spec.template.spec.containers[0].args as string[]).find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 
 describe("membership.inCluster, as the component wires it", () => {
   const state: ProviderState = new Map();
@@ -51,7 +56,11 @@ describe("membership.inCluster, as the component wires it", () => {
     assert.ok(verifyJob(grown)!.metadata.annotations["config.kubernetes.io/depends-on"].split(",").includes(`batch/namespaces/fisco/Job/${job.metadata.name}`));
     assert.equal(job.metadata.annotations["pulumi.com/replaceUnready"], "true");
     const ids = grown.outputs.nodeIds as Record<string, string>;
-    assert.deepEqual(arg(verifyJob(grown)!, "--expect-node-ids")!.split(","), [...NODES, "node4"].map((n) => ids[n]), "node4 is expected once membership ran");
+    assert.deepEqual(
+      arg(verifyJob(grown)!, "--expect-node-ids")!.split(","),
+      [...NODES, "node4"].map((n) => ids[n]),
+      "node4 is expected once membership ran",
+    );
     assert.equal(arg(verifyJob(genesisRun)!, "--expect-node-ids")!.split(",").length, 4);
   });
 
@@ -88,7 +97,10 @@ describe("membership.inCluster, as the component wires it", () => {
     const objects = await helmTemplate(CHART_DIR, values, { namespace: "fisco", releaseName: "fisco" });
     const hooked = objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"]);
     const weight = (component: string, kind: string) =>
-      Number(hooked.find((o) => o.kind === kind && o.metadata.labels?.["app.kubernetes.io/component"] === component)!.metadata.annotations!["helm.sh/hook-weight"] ?? 0);
+      Number(
+        hooked.find((o) => o.kind === kind && o.metadata.labels?.["app.kubernetes.io/component"] === component)!.metadata.annotations!["helm.sh/hook-weight"] ??
+          0,
+      );
     assert.ok(weight("membership", "ConfigMap") < weight("membership", "Job"));
     assert.ok(weight("membership", "Job") < weight("verification", "Job"));
   });
@@ -126,7 +138,10 @@ describe("membership.inCluster, as the component wires it", () => {
       argv = (job.spec.template.spec.containers[0].args as string[])
         .filter((a) => !a.startsWith("--sdk-dir="))
         .map((a) => Object.entries(mounts).reduce((s, [from, to]) => s.replace(`=${from}`, `=${to}`), a))
-        .concat([`--rpc=${names.map((n) => double.url(n)).join(",")}`, ...["ca", "cert", "key"].map((f, i) => `--${f}=${join(dir, ["ca.crt", "sdk.crt", "sdk.key"][i])}`)]);
+        .concat([
+          `--rpc=${names.map((n) => double.url(n)).join(",")}`,
+          ...["ca", "cert", "key"].map((f, i) => `--${f}=${join(dir, ["ca.crt", "sdk.crt", "sdk.key"][i])}`),
+        ]);
     });
 
     after(async () => {
@@ -135,7 +150,10 @@ describe("membership.inCluster, as the component wires it", () => {
 
     const runJob = (): Promise<{ code: number | null; out: string }> =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, [join(dir, "members.js"), ...argv.map((a) => a.replace(/^--sync-timeout=\d+$/, "--sync-timeout=5"))], { cwd: dir, env: { PATH: process.env.PATH } });
+        const child = spawn(process.execPath, [join(dir, "members.js"), ...argv.map((a) => a.replace(/^--sync-timeout=\d+$/, "--sync-timeout=5"))], {
+          cwd: dir,
+          env: { PATH: process.env.PATH },
+        });
         let out = "";
         child.stdout.on("data", (d) => (out += d));
         child.stderr.on("data", (d) => (out += d));
@@ -146,7 +164,10 @@ describe("membership.inCluster, as the component wires it", () => {
       const first = await runJob();
       assert.equal(first.code, 0, first.out);
       assert.match(first.out, /done: 5 sealers/);
-      assert.deepEqual(contracts.calls.map((c) => c.method), ["addObserver", "addSealer"]);
+      assert.deepEqual(
+        contracts.calls.map((c) => c.method),
+        ["addObserver", "addSealer"],
+      );
       const second = await runJob();
       assert.equal(second.code, 0, second.out);
       assert.equal(contracts.calls.length, 2, "nothing sent the second time");

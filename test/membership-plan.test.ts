@@ -32,14 +32,18 @@ describe("membership plan: the on-chain sets follow the stack, in a safe order",
   });
 
   test("weights change with setWeight; a removed node leaves consensus after the others join", () => {
-    const plan = planMembership([sealer("node0", "a", 2), sealer("node1", "b"), sealer("node2", "c"), sealer("node4", "e")], chainOf(["a", 1], ["b", 1], ["c", 1], ["d", 1]), { node3: id("d") });
+    const plan = planMembership(
+      [sealer("node0", "a", 2), sealer("node1", "b"), sealer("node2", "c"), sealer("node4", "e")],
+      chainOf(["a", 1], ["b", 1], ["c", 1], ["d", 1]),
+      { node3: id("d") },
+    );
     assert.deepEqual(actions(plan), ["addObserver node4", "setWeight node0 2", "addSealer node4 1", "remove node3"]);
     assert.deepEqual(plan.refusals, []);
   });
 
   test("a sealer declared an observer is demoted with addObserver", () => {
     const seven = "abcdefg".split("").map((c, i) => sealer(`node${i}`, c));
-    const onChain = chainOf(...("abcdefg".split("").map((c) => [c, 1] as [string, number])));
+    const onChain = chainOf(..."abcdefg".split("").map((c) => [c, 1] as [string, number]));
     const plan = planMembership([...seven.slice(0, 6), observer("node6", "g")], onChain);
     assert.deepEqual(actions(plan), ["addObserver node6"]);
     assert.deepEqual(plan.refusals, []);

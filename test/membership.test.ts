@@ -38,7 +38,16 @@ describe("nodes outside the genesis: they sync, but do not serve clients until t
   test("the client Services select members only; every node keeps its own Service for peers", async () => {
     const run = await runChain({ nodes: STAGING_NODES, web3: { enabled: true } });
     const values = run.outputs.chartValues;
-    assert.deepEqual(values.nodes.map((n: any) => [n.name, n.servesClients]), [["node0", true], ["node1", true], ["node2", true], ["node3", true], ["observer0", false]]);
+    assert.deepEqual(
+      values.nodes.map((n: any) => [n.name, n.servesClients]),
+      [
+        ["node0", true],
+        ["node1", true],
+        ["node2", true],
+        ["node3", true],
+        ["observer0", false],
+      ],
+    );
     const objs = await helmTemplate(CHART_DIR, values, { namespace: "fisco", releaseName: "fisco" });
     const pods = objs.filter((o) => o.kind === "StatefulSet").map((s) => [s.metadata.name, s.spec.template.metadata.labels] as const);
     for (const name of ["fisco-rpc", "fisco-web3"]) {

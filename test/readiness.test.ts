@@ -49,7 +49,16 @@ describe("readiness that means service: connected and within the sync bound", ()
 
   const agentRun = async (readyFile: string) => {
     const lines: string[] = [];
-    await runReadinessAgent({ rpcUrl: double.url("node0"), confDir: conf, group: double.groupId, readyFile, maxLag: 10, intervalMs: 50, checks: 2, log: (l) => lines.push(l) });
+    await runReadinessAgent({
+      rpcUrl: double.url("node0"),
+      confDir: conf,
+      group: double.groupId,
+      readyFile,
+      maxLag: 10,
+      intervalMs: 50,
+      checks: 2,
+      log: (l) => lines.push(l),
+    });
     return lines;
   };
 

@@ -17,7 +17,12 @@ const genesisFor = (config: Record<string, unknown>) =>
 test("a refused genesis change is reported at once, with its own message (e2e finding 4)", async () => {
   await pulumi.runtime.setMocks(new OfflineEngine(), "fisco-bcos", "test", false);
   const resource = new pulumi.ComponentResource("fisco-bcos:index:Test", "refusal");
-  const checked = checkedGenesis(pulumi.output(genesisFor({})), pulumi.output(genesisFor({ chainId: "chain1" })), pulumi.output<Record<string, string | undefined>>(ids), resource);
+  const checked = checkedGenesis(
+    pulumi.output(genesisFor({})),
+    pulumi.output(genesisFor({ chainId: "chain1" })),
+    pulumi.output<Record<string, string | undefined>>(ids),
+    resource,
+  );
   const internal = checked as unknown as { promise(): Promise<string>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
   // The output's other facets reject with the same error: seen here, not left unhandled.
   for (const facet of [internal.isKnown, internal.isSecret]) facet.catch(() => undefined);
@@ -26,7 +31,10 @@ test("a refused genesis change is reported at once, with its own message (e2e fi
     (e: unknown) => e as pulumi.ResourceError,
   );
   assert.ok(pulumi.ResourceError.isInstance(error));
-  assert.match(error.message, /^genesis-only settings changed after the chain was created:\n {2}fisco-bcos:chainId is chain0 in the chain's genesis and chain1 in the stack/);
+  assert.match(
+    error.message,
+    /^genesis-only settings changed after the chain was created:\n {2}fisco-bcos:chainId is chain0 in the chain's genesis and chain1 in the stack/,
+  );
   // The language host prints the message alone, and the stack holds no frame: an apply's frames are in
   // node_modules/@pulumi/output.ts, on which Node 20.20's util.inspect with colors loops for ~30 s (nodejs/node#64011).
   assert.equal(error.hideStack, true, "hideStack: the uncaught-error handler logs the message only");

@@ -33,7 +33,9 @@ describe("config.ini conformance with build_chain v3.16.4", () => {
 
   test("same sections and keys, plus the keys we set on purpose", () => {
     const added = new Set(Object.keys(INI_ADDITIONS));
-    const withoutAdded = Object.fromEntries(Object.entries(keysOf(ours)).map(([section, keys]) => [section, keys.filter((k) => !added.has(`${section}.${k}`))]));
+    const withoutAdded = Object.fromEntries(
+      Object.entries(keysOf(ours)).map(([section, keys]) => [section, keys.filter((k) => !added.has(`${section}.${k}`))]),
+    );
     assert.deepEqual(withoutAdded, keysOf(reference.ini));
     for (const [key, value] of Object.entries(INI_ADDITIONS)) {
       const [section, name] = key.split(".");
@@ -45,7 +47,10 @@ describe("config.ini conformance with build_chain v3.16.4", () => {
     const custom = parseChainSpec({ consensus: { consensusTimeout: 9000 } }).spec;
     assert.equal(parseIni(renderConfigIni(custom)).get("consensus")!.get("checkpoint_timeout"), "9000");
     const ids = reference.nodeIds;
-    assert.equal(renderGenesis(custom, { nodeIds: ids, adminAddress: reference.adminAddress }), renderGenesis(spec, { nodeIds: ids, adminAddress: reference.adminAddress }));
+    assert.equal(
+      renderGenesis(custom, { nodeIds: ids, adminAddress: reference.adminAddress }),
+      renderGenesis(spec, { nodeIds: ids, adminAddress: reference.adminAddress }),
+    );
   });
 
   test("same values, except logs on the console for kubectl logs", () => {
@@ -58,7 +63,12 @@ describe("config.ini conformance with build_chain v3.16.4", () => {
   });
 
   test("every pod uses the configured ports; web3 and seal time follow the stack", () => {
-    const custom = parseChainSpec({ ports: { p2p: 30400, rpc: 20300, web3: 8600 }, web3: { enabled: true }, consensus: { minSealTime: 800 }, log: { level: "debug" } }).spec;
+    const custom = parseChainSpec({
+      ports: { p2p: 30400, rpc: 20300, web3: 8600 },
+      web3: { enabled: true },
+      consensus: { minSealTime: 800 },
+      log: { level: "debug" },
+    }).spec;
     const ini = parseIni(renderConfigIni(custom));
     assert.equal(ini.get("p2p")!.get("listen_port"), "30400");
     assert.equal(ini.get("rpc")!.get("listen_port"), "20300");
@@ -81,7 +91,9 @@ describe("config.genesis conformance with build_chain v3.16.4", () => {
   });
 
   test("node.N lines list the sealers' ids with their weights, in node order; observers are left out", () => {
-    const mixed = parseChainSpec({ nodes: [{ name: "node0", weight: 3 }, { name: "node1" }, { name: "obs", role: "observer" }, { name: "node2" }, { name: "node3", weight: 2 }] }).spec;
+    const mixed = parseChainSpec({
+      nodes: [{ name: "node0", weight: 3 }, { name: "node1" }, { name: "obs", role: "observer" }, { name: "node2" }, { name: "node3", weight: 2 }],
+    }).spec;
     const ids: Record<string, string> = { ...reference.nodeIds, obs: "f".repeat(128) };
     const consensus = parseIni(renderGenesis(mixed, { nodeIds: ids, adminAddress: reference.adminAddress })).get("consensus")!;
     const lines = [...consensus].filter(([k]) => k.startsWith("node."));
@@ -107,7 +119,10 @@ describe("nodes.json", () => {
     const text = renderNodesJson(spec);
     assert.match(referenceFile("node0/nodes.json"), /^\{"nodes":\["[^"]+"(,"[^"]+")*\]\}\n$/);
     assert.match(text, /^\{"nodes":\["[^"]+"(,"[^"]+")*\]\}\n$/);
-    assert.deepEqual(JSON.parse(text).nodes, NODES.map((n) => `fisco-${n}.fisco.svc.cluster.local:30300`));
+    assert.deepEqual(
+      JSON.parse(text).nodes,
+      NODES.map((n) => `fisco-${n}.fisco.svc.cluster.local:30300`),
+    );
   });
 });
 
@@ -127,7 +142,10 @@ describe("SDK configs", () => {
     assert.equal(ini.get("cert")!.get("ssl_type"), "ssl");
     assert.equal(ini.get("cert")!.get("sdk_cert"), "sdk.crt");
     assert.equal(ini.get("common")!.get("disable_ssl"), "false");
-    assert.deepEqual([...ini.get("peers")!.values()], NODES.map((n) => `fisco-${n}.ledger.svc.cluster.local:20200`));
+    assert.deepEqual(
+      [...ini.get("peers")!.values()],
+      NODES.map((n) => `fisco-${n}.ledger.svc.cluster.local:20200`),
+    );
   });
 
   test("endpoints.json has native RPC and web3 URLs, and null web3 when it is off", () => {

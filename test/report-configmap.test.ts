@@ -61,7 +61,10 @@ test("creates the report ConfigMap, then replaces it on the next run", async () 
   await writeReportConfigMap("fisco-verification", '{"ok":false,"run":2}', access);
   assert.deepEqual(api.store.get("fisco-verification").data, { "report.json": '{"ok":false,"run":2}' });
   assert.equal(api.store.get("fisco-verification").metadata.resourceVersion, "2");
-  assert.deepEqual(api.calls.map((c) => c.split(" ")[0]), ["GET", "POST", "GET", "PUT"]);
+  assert.deepEqual(
+    api.calls.map((c) => c.split(" ")[0]),
+    ["GET", "POST", "GET", "PUT"],
+  );
 });
 
 test("an API refusal is an error that says what happened", async () => {

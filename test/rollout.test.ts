@@ -20,7 +20,11 @@ describe("restarts roll through the sealers without losing quorum", () => {
         if (f > 0) assert.ok(inWave.reduce((a, b) => a + b, 0) <= f || inWave.length === 1, `weights ${weights}: wave ${wave} holds ${inWave}`);
         assert.ok(inWave.length <= Math.max(1, maxSealersDown(nodes)), `weights ${weights}: wave ${wave} has ${inWave.length} sealers`);
       }
-      assert.deepEqual([...byWave.keys()].sort((a, b) => a - b), [...Array(byWave.size).keys()], "waves are 0, 1, 2, … without gaps");
+      assert.deepEqual(
+        [...byWave.keys()].sort((a, b) => a - b),
+        [...Array(byWave.size).keys()],
+        "waves are 0, 1, 2, … without gaps",
+      );
     }
   });
 
@@ -37,7 +41,10 @@ describe("restarts roll through the sealers without losing quorum", () => {
     assert.equal(sts("node1")["config.kubernetes.io/depends-on"], undefined, "f = 2: node0 and node1 may restart together");
     assert.equal(sts("node2")["config.kubernetes.io/depends-on"], [ref("node0"), ref("node1")].join(","));
     assert.equal(sts("node6")["config.kubernetes.io/depends-on"], [ref("node4"), ref("node5")].join(","));
-    assert.deepEqual(["node0", "node2", "node4", "node6"].map((n) => sts(n)["argocd.argoproj.io/sync-wave"]), ["0", "1", "2", "3"]);
+    assert.deepEqual(
+      ["node0", "node2", "node4", "node6"].map((n) => sts(n)["argocd.argoproj.io/sync-wave"]),
+      ["0", "1", "2", "3"],
+    );
   });
 
   test("Pulumi awaits each StatefulSet until its new spec runs and is Ready, whatever the provider's own StatefulSet await does", async () => {
@@ -50,7 +57,11 @@ describe("restarts roll through the sealers without losing quorum", () => {
     assert.equal(statefulSets.length, 4);
     for (const sts of statefulSets) {
       assert.equal(sts.spec.replicas, 1);
-      assert.deepEqual(JSON.parse(sts.metadata.annotations!["pulumi.com/waitFor"]), ["jsonpath={.status.updatedReplicas}=1", "jsonpath={.status.readyReplicas}=1"], sts.metadata.name);
+      assert.deepEqual(
+        JSON.parse(sts.metadata.annotations!["pulumi.com/waitFor"]),
+        ["jsonpath={.status.updatedReplicas}=1", "jsonpath={.status.readyReplicas}=1"],
+        sts.metadata.name,
+      );
     }
   });
 });

@@ -8,7 +8,16 @@ import { ConsensusContractsDouble } from "../doubles/consensus-precompiled";
 import { FiscoRpcDouble } from "../doubles/fisco-rpc-double";
 import { isUnsetConfigKey, NodeApi } from "../fisco/native-api";
 import { FiscoRpcClient, parseResponse, RpcError } from "../fisco/rpc-client";
-import { exceptionWhat, kindOf, rawTransport, redactBuildPaths, runScenario, shapeDifferences, type ConformanceCase, type Recording } from "../doubles/rpc-conformance";
+import {
+  exceptionWhat,
+  kindOf,
+  rawTransport,
+  redactBuildPaths,
+  runScenario,
+  shapeDifferences,
+  type ConformanceCase,
+  type Recording,
+} from "../doubles/rpc-conformance";
 
 /*
  * The FISCO RPC double answers as a real node does. test/fixtures/real-node/rpc-v3.16.4.json holds what a real
@@ -28,7 +37,14 @@ before(async () => {
   fixture = await chainFixture(4);
   // A genesis of compatibility ≥ 3.3 deploys the committee whether or not auth checking is on.
   const committee = new ConsensusContractsDouble(`0x${"99".repeat(20)}`);
-  double = await FiscoRpcDouble.start({ ca: fixture.ca, nodes: fixture.nodes, initialHeight: 2, sealTimeMs: 20, syncDelayMs: 10, systemContracts: committee.contracts });
+  double = await FiscoRpcDouble.start({
+    ca: fixture.ca,
+    nodes: fixture.nodes,
+    initialHeight: 2,
+    sealTimeMs: 20,
+    syncDelayMs: 10,
+    systemContracts: committee.contracts,
+  });
   const transport = rawTransport(double.url("node0"), fixture.sdk);
   try {
     answers = await runScenario({ chainId: "chain0", groupId: "group0", send: transport.send });
@@ -45,7 +61,10 @@ describe("the recorded answers of a real node", () => {
   test("cover the scenario, from a named binary, with no build machine's paths", () => {
     assert.match(recording.source, /FISCO BCOS Version : 3\.16\.4/);
     assert.equal(recording.cases.length, answers.length);
-    assert.deepEqual(recording.cases.map((c) => c.name), answers.map((c) => c.name));
+    assert.deepEqual(
+      recording.cases.map((c) => c.name),
+      answers.map((c) => c.name),
+    );
     const text = JSON.stringify(recording);
     assert.equal(redactBuildPaths(text), text);
   });
@@ -70,7 +89,11 @@ describe("the comparison itself", () => {
     assert.equal(kindOf("3000000000"), "string:decimal");
     assert.equal(kindOf("ab".repeat(32)), "string:hex");
     assert.equal(exceptionWhat("x.cpp(1): Throw in function f\nDynamic exception type: e\nstd::exception::what: Chain ID mismatch!\n"), "Chain ID mismatch!");
-    assert.deepEqual(shapeDifferences({ a: 1, b: "0x1" }, { a: 2, c: 1 }, ["a"]), ["a: 2, the node answered 1", "b: missing (the node answers \"0x1\")", "c: not in the node's answer"]);
+    assert.deepEqual(shapeDifferences({ a: 1, b: "0x1" }, { a: 2, c: 1 }, ["a"]), [
+      "a: 2, the node answered 1",
+      'b: missing (the node answers "0x1")',
+      "c: not in the node's answer",
+    ]);
     assert.equal(redactBuildPaths('"/home/me/src/FISCO-BCOS/bcos-rpc/x.cpp(1): y'), '"bcos-rpc/x.cpp(1): y');
   });
 });
@@ -120,10 +143,13 @@ describe("TLS session resumption, which fisco-bcos v3.16.4 refuses", () => {
       new Promise<number>((resolve, reject) => {
         const url = new URL(double.url("node2"));
         const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getBlockNumber", params: ["group0", ""] });
-        const req = https.request({ method: "POST", hostname: url.hostname, port: url.port, agent, headers: { "content-length": Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        });
+        const req = https.request(
+          { method: "POST", hostname: url.hostname, port: url.port, agent, headers: { "content-length": Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });

@@ -35,7 +35,12 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["unknown role", { nodes: [{ name: "a", role: "leader" }] }, "fisco-bcos:nodes[0].role", /one of sealer, observer/],
   ["weight 0", { nodes: [{ name: "a", weight: 0 }] }, "fisco-bcos:nodes[0].weight", /integer from 1 to 1000/],
   ["negative weight", { nodes: [{ name: "a", weight: -2 }] }, "fisco-bcos:nodes[0].weight", /integer from 1/],
-  ["bad cpu quantity", { nodes: [{ name: "a", resources: { requests: { cpu: "lots", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } }] }, "fisco-bcos:nodes[0].resources.requests.cpu", /CPU quantity/],
+  [
+    "bad cpu quantity",
+    { nodes: [{ name: "a", resources: { requests: { cpu: "lots", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } }] },
+    "fisco-bcos:nodes[0].resources.requests.cpu",
+    /CPU quantity/,
+  ],
   ["bad storage size", { nodeDefaults: { storage: { size: "20 GB" } } }, "fisco-bcos:nodeDefaults.storage.size", /whole number of Mi, Gi or Ti/],
   ["storage size in decimal units", { nodeDefaults: { storage: { size: "20G" } } }, "fisco-bcos:nodeDefaults.storage.size", /whole number of Mi, Gi or Ti/],
   ["fractional storage size", { nodes: [{ name: "a", storage: { size: "1.5Gi" } }] }, "fisco-bcos:nodes[0].storage.size", /whole number of Mi, Gi or Ti/],
@@ -56,7 +61,12 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["unknown workloads manager", { workloads: { manager: "argo" } }, "fisco-bcos:workloads.manager", /one of pulumi, gitops/],
   ["host RPC endpoint not a URL", { verification: { hostRpcEndpoints: ["localhost:20200"] } }, "fisco-bcos:verification.hostRpcEndpoints[0]", /http\(s\) URL/],
   ["protect without a kube context", { protect: true }, "fisco-bcos:kubernetes.context", /required when protect is true/],
-  ["a context and in-cluster at once", { kubernetes: { context: "prod", inCluster: true } }, "fisco-bcos:kubernetes.inCluster", /cannot be true together with kubernetes.context/],
+  [
+    "a context and in-cluster at once",
+    { kubernetes: { context: "prod", inCluster: true } },
+    "fisco-bcos:kubernetes.inCluster",
+    /cannot be true together with kubernetes.context/,
+  ],
   ["gas limit too small", { txGasLimit: 10 }, "fisco-bcos:txGasLimit", /integer from 100001/],
   ["gas limit FISCO refuses", { txGasLimit: 100000 }, "fisco-bcos:txGasLimit", /integer from 100001/],
 ];
@@ -96,10 +106,21 @@ describe("stack config validation", () => {
     assert.equal(spec.chainId, "chain0");
     assert.equal(spec.groupId, "group0");
     assert.equal(spec.compatibilityVersion, "3.16.0");
-    assert.deepEqual(spec.consensus, { type: "pbft", blockTxCountLimit: 1000, leaderPeriod: 1, minSealTime: 500, consensusTimeout: 3000, epochSealerNum: 4, epochBlockNum: 1000 });
+    assert.deepEqual(spec.consensus, {
+      type: "pbft",
+      blockTxCountLimit: 1000,
+      leaderPeriod: 1,
+      minSealTime: 500,
+      consensusTimeout: 3000,
+      epochSealerNum: 4,
+      epochBlockNum: 1000,
+    });
     assert.deepEqual(spec.ports, { p2p: 30300, rpc: 20200, web3: 8545 });
     assert.deepEqual(spec.web3, { enabled: false, chainId: 20200 });
-    assert.deepEqual(spec.nodes.map((n) => [n.name, n.role, n.weight]), [0, 1, 2, 3].map((i) => [`node${i}`, "sealer", 1]));
+    assert.deepEqual(
+      spec.nodes.map((n) => [n.name, n.role, n.weight]),
+      [0, 1, 2, 3].map((i) => [`node${i}`, "sealer", 1]),
+    );
     assert.equal(spec.txGasLimit, 3_000_000_000);
   });
 
@@ -143,8 +164,14 @@ describe("stack config validation", () => {
     assert.deepEqual(parseChainSpec({ services: { web3: { type: "NodePort" } } }).warnings, [], "web3 off: its Service does not exist");
     const nodePort = parseChainSpec({ services: { rpc: { type: "NodePort" } }, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings;
     assert.equal(nodePort.length, 1, "a NodePort is reachable from outside the cluster too");
-    assert.match(nodePort[0], /services\.rpc\.type is NodePort with fisco-bcos:authCheck false: anyone who can send a transaction there can change the sealer set/);
-    assert.deepEqual(parseChainSpec({ services: { rpc: { type: "NodePort" } }, authCheck: true, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings, []);
+    assert.match(
+      nodePort[0],
+      /services\.rpc\.type is NodePort with fisco-bcos:authCheck false: anyone who can send a transaction there can change the sealer set/,
+    );
+    assert.deepEqual(
+      parseChainSpec({ services: { rpc: { type: "NodePort" } }, authCheck: true, networkPolicy: { clientCidrs: ["203.0.113.0/24"] } }).warnings,
+      [],
+    );
   });
 
   test("warns when certificates expire within 90 days", () => {
@@ -162,7 +189,13 @@ describe("stack config validation", () => {
 
 describe("Pulumi config strings", () => {
   test("round-trips a stack file's values the way the Pulumi CLI passes them", () => {
-    const stackFile = { "fisco-bcos:chainId": "123", "fisco-bcos:txGasLimit": 500000, "fisco-bcos:authCheck": true, "fisco-bcos:nodes": [{ name: "a" }], "other:key": "x" };
+    const stackFile = {
+      "fisco-bcos:chainId": "123",
+      "fisco-bcos:txGasLimit": 500000,
+      "fisco-bcos:authCheck": true,
+      "fisco-bcos:nodes": [{ name: "a" }],
+      "other:key": "x",
+    };
     const raw = rawConfigFromPulumi(pulumiConfigFromStackFile(stackFile));
     assert.deepEqual(raw, { chainId: "123", txGasLimit: 500000, authCheck: true, nodes: [{ name: "a" }] });
     assert.equal(parseChainSpec(raw).spec.chainId, "123");

@@ -61,7 +61,10 @@ describe("stack files through the real schema", () => {
     const staging = spec("staging");
     const dev = spec("dev");
     assert.ok(faultTolerance(sealersOf(staging)) >= 1);
-    assert.ok(staging.nodes.some((n) => n.role === "observer"), "staging has an observer for read traffic");
+    assert.ok(
+      staging.nodes.some((n) => n.role === "observer"),
+      "staging has an observer for read traffic",
+    );
     assert.ok(cpu(requests(staging).cpu) > cpu(requests(dev).cpu));
     assert.ok(bytes(staging.nodeDefaults.storage.size) > bytes(dev.nodeDefaults.storage.size));
     assert.equal(staging.services.rpc.type, "LoadBalancer");

@@ -16,7 +16,11 @@ function synth(...args: string[]) {
 }
 
 function synthWith(env: Record<string, string>, ...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "synth.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "synth.ts"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -82,7 +86,9 @@ describe("npm run synth", () => {
     const dir = join(tmp(), "six");
     const r = synth("--stack", "prod", "--out", dir, "--nodes", "6");
     assert.equal(r.code, 0, r.stderr);
-    const nodes = readdirSync(dir).filter((d) => d.startsWith("node")).sort();
+    const nodes = readdirSync(dir)
+      .filter((d) => d.startsWith("node"))
+      .sort();
     assert.deepEqual(nodes, ["node0", "node1", "node2", "node3", "node4", "node5"]);
     const genesis = readFileSync(join(dir, "node0", "config.genesis"), "utf8");
     assert.equal(genesis.match(/^\s*node\.\d+=[0-9a-f]{128}: 1$/gm)?.length, 6);
@@ -104,7 +110,11 @@ describe("npm run synth", () => {
     assert.equal(before("node4/config.genesis"), genesis, "a node added later starts with the recorded genesis");
     assert.equal(JSON.parse(before("node0/nodes.json")).nodes.length, 5);
     assert.deepEqual(Object.keys(JSON.parse(before("sdk/endpoints.json")).rpc.nonMembers), ["node4"]);
-    assert.equal(synthWith({}, "--stack", "dev", "--out", join(tmp(), "x"), "--state", join(dir, "node0", "config.ini")).code, 1, "a file that is no state is refused");
+    assert.equal(
+      synthWith({}, "--stack", "dev", "--out", join(tmp(), "x"), "--state", join(dir, "node0", "config.ini")).code,
+      1,
+      "a file that is no state is refused",
+    );
   });
 
   test("refuses to write into a non-empty directory unless --force", () => {
@@ -137,7 +147,9 @@ describe("npm run synth", () => {
   });
 
   test("every stack renders, and every file in manifests/ is one valid object named after it, as kubectl would apply it", () => {
-    for (const stack of readdirSync(join(ROOT, "stacks")).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean) as string[]) {
+    for (const stack of readdirSync(join(ROOT, "stacks"))
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter(Boolean) as string[]) {
       const dir = join(tmp(), stack);
       const r = synth("--stack", stack, "--out", dir);
       assert.equal(r.code, 0, `${stack}: ${r.stderr}`);
@@ -148,7 +160,8 @@ describe("npm run synth", () => {
         assert.equal(file, `${String(object.kind).toLowerCase()}-${object.metadata?.name}.yaml`, `${stack}/${file}`);
         assert.doesNotMatch(file, /undefined/, `${stack}/${file}`);
         validateWithKubernetesModels(object);
-        for (const mode of fileModes(object)) assert.ok(Number.isInteger(mode) && mode >= 0 && mode <= 0o777, `${stack}/${file}: file mode ${mode} is no mode kubectl would apply as meant`);
+        for (const mode of fileModes(object))
+          assert.ok(Number.isInteger(mode) && mode >= 0 && mode <= 0o777, `${stack}/${file}: file mode ${mode} is no mode kubectl would apply as meant`);
       }
     }
   });

@@ -31,7 +31,10 @@ describe("the in-cluster verification, as the component wires it", () => {
   test("the chart's Job expects exactly the genesis sealers and mounts the SDK Secret", () => {
     const spec = job(run)!.spec.template.spec;
     const args: string[] = spec.containers[0].args;
-    const ids = args.find((a) => a.startsWith("--expect-node-ids="))!.split("=")[1].split(",");
+    const ids = args
+      .find((a) => a.startsWith("--expect-node-ids="))!
+      .split("=")[1]
+      .split(",");
     assert.deepEqual(ids, Object.values(run.outputs.nodeIds));
     assert.equal(spec.volumes.find((v: any) => v.name === "sdk").secret.secretName, run.outputs.sdkSecretName);
   });

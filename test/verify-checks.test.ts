@@ -11,14 +11,26 @@ import type { UpSnapshot } from "../verify/snapshot";
 
 const id = (c: string) => c.repeat(128);
 
-function up(name: string, nodeId: string, overrides: Partial<Pick<UpSnapshot, "sealers" | "observers">> & { genesis?: string; height?: number } = {}): UpSnapshot {
+function up(
+  name: string,
+  nodeId: string,
+  overrides: Partial<Pick<UpSnapshot, "sealers" | "observers">> & { genesis?: string; height?: number } = {},
+): UpSnapshot {
   const sealers = overrides.sealers ?? [id("a"), id("b"), id("c"), id("d")].map((nodeId) => ({ nodeId, weight: 1 }));
   return {
     kind: "up",
     name,
     latencyMs: 1,
     group: { chainId: "chain0", groupId: "group0" },
-    sync: { nodeId, genesisHash: overrides.genesis ?? "11".repeat(32), blockNumber: overrides.height ?? 5, latestHash: "", knownHighestNumber: 5, isSyncing: false, peers: [] },
+    sync: {
+      nodeId,
+      genesisHash: overrides.genesis ?? "11".repeat(32),
+      blockNumber: overrides.height ?? 5,
+      latestHash: "",
+      knownHighestNumber: 5,
+      isSyncing: false,
+      peers: [],
+    },
     consensus: { nodeId, isConsensusNode: true, blockNumber: 5, view: 1, consensusNodeIds: sealers.map((s) => s.nodeId) },
     sealers,
     observers: overrides.observers ?? [],
@@ -33,15 +45,28 @@ describe("parsing FISCO's answers", () => {
     assert.equal(s.blockNumber, 7);
     assert.equal(s.knownHighestNumber, 9);
     assert.deepEqual(s.peers, [{ nodeId: id("f"), genesisHash: "ab".repeat(32), blockNumber: 6 }]);
-    assert.throws(() => parseSyncStatus("{not json", "node0"), (e: RpcError) => e.kind === "protocol" && /getSyncStatus/.test(e.message));
+    assert.throws(
+      () => parseSyncStatus("{not json", "node0"),
+      (e: RpcError) => e.kind === "protocol" && /getSyncStatus/.test(e.message),
+    );
     assert.throws(() => parseSyncStatus('{"blockNumber":"x","peers":[]}', "node0"), /blockNumber is not a number/);
   });
 
   test("getConsensusStatus, getSealerList (objects, or plain ids from older nodes), receipts", () => {
-    const c = parseConsensusStatus(JSON.stringify({ nodeID: id("a"), isConsensusNode: true, blockNumber: 3, view: 8, consensusNodeList: [{ nodeID: id("a"), weight: 2, index: 0 }] }), "n");
+    const c = parseConsensusStatus(
+      JSON.stringify({ nodeID: id("a"), isConsensusNode: true, blockNumber: 3, view: 8, consensusNodeList: [{ nodeID: id("a"), weight: 2, index: 0 }] }),
+      "n",
+    );
     assert.deepEqual(c.consensusNodeIds, [id("a")]);
-    assert.deepEqual(parseSealerList([{ nodeID: id("a"), weight: 2, termWeight: 1 }, id("b")], "n"), [{ nodeId: id("a"), weight: 2 }, { nodeId: id("b"), weight: 1 }]);
-    const r = parseReceipt({ status: 16, blockNumber: 4, transactionHash: "0xAB", contractAddress: "", output: "0x", message: "revert", from: "0xCD" }, "n", "sendTransaction");
+    assert.deepEqual(parseSealerList([{ nodeID: id("a"), weight: 2, termWeight: 1 }, id("b")], "n"), [
+      { nodeId: id("a"), weight: 2 },
+      { nodeId: id("b"), weight: 1 },
+    ]);
+    const r = parseReceipt(
+      { status: 16, blockNumber: 4, transactionHash: "0xAB", contractAddress: "", output: "0x", message: "revert", from: "0xCD" },
+      "n",
+      "sendTransaction",
+    );
     assert.deepEqual(r, { status: 16, message: "revert", blockNumber: 4, transactionHash: "ab", contractAddress: "", output: "", from: "cd" });
   });
 
@@ -49,12 +74,18 @@ describe("parsing FISCO's answers", () => {
     assert.deepEqual(parseObserverList([id("A"), `0x${id("b")}`], "n"), [id("a"), id("b")]);
     assert.deepEqual(parseObserverList([], "n"), []);
     assert.deepEqual(parseObserverList([{ nodeID: id("c"), weight: 0 }], "n"), [id("c")], "objects (getNodeListByType's shape) are read too");
-    assert.throws(() => parseObserverList({}, "n"), (e: RpcError) => e.kind === "protocol" && /unexpected getObserverList answer: not an array/.test(e.message));
+    assert.throws(
+      () => parseObserverList({}, "n"),
+      (e: RpcError) => e.kind === "protocol" && /unexpected getObserverList answer: not an array/.test(e.message),
+    );
   });
 
   test("the JSON-RPC envelope: error objects, id mismatch, non-JSON", () => {
     assert.equal(parseResponse('{"jsonrpc":"2.0","id":3,"result":12}', 3, "n", "getBlockNumber"), 12);
-    assert.throws(() => parseResponse('{"jsonrpc":"2.0","id":3,"error":{"code":10008,"message":"InvalidSignature"}}', 3, "n", "sendTransaction"), (e: RpcError) => e.kind === "rpc" && e.code === 10008 && e.message === "sendTransaction failed: InvalidSignature (code 10008)");
+    assert.throws(
+      () => parseResponse('{"jsonrpc":"2.0","id":3,"error":{"code":10008,"message":"InvalidSignature"}}', 3, "n", "sendTransaction"),
+      (e: RpcError) => e.kind === "rpc" && e.code === 10008 && e.message === "sendTransaction failed: InvalidSignature (code 10008)",
+    );
     assert.throws(() => parseResponse('{"jsonrpc":"2.0","id":4,"result":1}', 3, "n", "m"), /carries id 4, expected 3/);
     assert.throws(() => parseResponse("<html>", 3, "n", "m"), /not JSON \(not FISCO's native RPC\?\)/);
   });
@@ -63,7 +94,10 @@ describe("parsing FISCO's answers", () => {
     const err = (code: string, message = code) => Object.assign(new Error(message), { code });
     assert.equal(classifyTransportError(err("ECONNREFUSED"), "n", "m").transient, true);
     assert.equal(classifyTransportError(err("ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"), "n", "m").kind, "tls");
-    assert.match(classifyTransportError(err("ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"), "n", "m").message, /does not accept our client certificate/);
+    assert.match(
+      classifyTransportError(err("ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"), "n", "m").message,
+      /does not accept our client certificate/,
+    );
     assert.match(classifyTransportError(err("SELF_SIGNED_CERT_IN_CHAIN"), "n", "m").message, /not signed by the CA in ca.crt/);
     assert.equal(classifyTransportError(err("ECONNRESET"), "n", "m").kind, "connect");
     assert.equal(classifyTransportError(err("ECONNRESET"), "n", "m", true).kind, "tls", "a reset during the handshake is a refusal");
@@ -79,19 +113,33 @@ describe("verdicts", () => {
     const split = checkSealers([up("node0", id("a")), up("node1", id("b"), { sealers: sealers.slice(1) })], { kind: "none" }, () => undefined);
     assert.deepEqual(split.problems, ["node1 list 3 sealers, node0 lists 4"]);
     const confused = up("node2", id("c"));
-    const r2 = checkSealers([{ ...confused, consensus: { ...confused.consensus, isConsensusNode: false, consensusNodeIds: [id("a")] } }], { kind: "none" }, () => undefined);
-    assert.deepEqual(r2.problems, ["node2: the consensus engine runs with 1 sealers, the ledger lists 4", "node2 is a sealer but its consensus engine says it is not a consensus node"]);
+    const r2 = checkSealers(
+      [{ ...confused, consensus: { ...confused.consensus, isConsensusNode: false, consensusNodeIds: [id("a")] } }],
+      { kind: "none" },
+      () => undefined,
+    );
+    assert.deepEqual(r2.problems, [
+      "node2: the consensus engine runs with 1 sealers, the ledger lists 4",
+      "node2 is a sealer but its consensus engine says it is not a consensus node",
+    ]);
   });
 
   test("members: each node's role from the majority sealer and observer lists; an expected member outside both fails", () => {
     const observers = [id("e")];
-    const nodes = [up("node0", id("a"), { observers }), up("node1", id("b"), { observers }), up("obs", id("e"), { observers }), up("free", id("f"), { observers })];
+    const nodes = [
+      up("node0", id("a"), { observers }),
+      up("node1", id("b"), { observers }),
+      up("obs", id("e"), { observers }),
+      up("free", id("f"), { observers }),
+    ];
     const ok = checkMembers(nodes, new Set(["node0", "node1", "obs"]), "group0");
     assert.equal(ok.status, "pass");
     assert.equal(ok.summary, "sealer: node0, node1; observer: obs; not a member: free");
     const strict = checkMembers(nodes, new Set(["node0", "node1", "obs", "free"]), "group0");
     assert.equal(strict.status, "fail");
-    assert.deepEqual(strict.problems, [`free (ffffffff…) is expected to be a member of group0 but is neither a sealer nor an observer on chain: a free node may sync, but it cannot serve clients (the sealers drop the transactions it forwards)`]);
+    assert.deepEqual(strict.problems, [
+      `free (ffffffff…) is expected to be a member of group0 but is neither a sealer nor an observer on chain: a free node may sync, but it cannot serve clients (the sealers drop the transactions it forwards)`,
+    ]);
     const early = checkMembers(nodes, new Set(["node0", "node1"]), "group0");
     assert.equal(early.status, "pass");
     assert.equal(early.summary, "sealer: node0, node1; observer: obs; not a member: free; obs, declared outside the group, is an observer on chain");
@@ -106,12 +154,59 @@ describe("verdicts", () => {
   });
 
   test("block advance, block hash and sync lag", () => {
-    assert.match(checkBlockAdvance(5, 7, [{ name: "node0", height: 5 }, { name: "node1", height: 5 }], 3_000).problems[0], /^height stayed at 5 on every node for 3.0 s/);
-    assert.deepEqual(checkBlockAdvance(5, 7, [{ name: "node0", height: 7 }, { name: "node1", height: 6 }], 1_000).problems, ["node1 is at block 6, did not reach block 7 within 1.0 s"]);
+    assert.match(
+      checkBlockAdvance(
+        5,
+        7,
+        [
+          { name: "node0", height: 5 },
+          { name: "node1", height: 5 },
+        ],
+        3_000,
+      ).problems[0],
+      /^height stayed at 5 on every node for 3.0 s/,
+    );
+    assert.deepEqual(
+      checkBlockAdvance(
+        5,
+        7,
+        [
+          { name: "node0", height: 7 },
+          { name: "node1", height: 6 },
+        ],
+        1_000,
+      ).problems,
+      ["node1 is at block 6, did not reach block 7 within 1.0 s"],
+    );
     assert.equal(checkBlockAdvance(5, 7, [{ name: "node0", height: 8 }], 1_000).status, "pass");
-    assert.deepEqual(checkBlockHash(7, [{ name: "node0", hash: "aa" }, { name: "node1", hash: null }]).problems, ["node1 does not have block 7"]);
-    assert.equal(checkSyncLag([{ name: "node0", height: 20 }, { name: "node1", height: 10 }], 10).status, "pass", "a lag equal to the bound passes");
-    assert.deepEqual(checkSyncLag([{ name: "node0", height: 20 }, { name: "node1", height: 9 }], 10).problems, ["node1 is 11 blocks behind (at 9, highest 20)"]);
+    assert.deepEqual(
+      checkBlockHash(7, [
+        { name: "node0", hash: "aa" },
+        { name: "node1", hash: null },
+      ]).problems,
+      ["node1 does not have block 7"],
+    );
+    assert.equal(
+      checkSyncLag(
+        [
+          { name: "node0", height: 20 },
+          { name: "node1", height: 10 },
+        ],
+        10,
+      ).status,
+      "pass",
+      "a lag equal to the bound passes",
+    );
+    assert.deepEqual(
+      checkSyncLag(
+        [
+          { name: "node0", height: 20 },
+          { name: "node1", height: 9 },
+        ],
+        10,
+      ).problems,
+      ["node1 is 11 blocks behind (at 9, highest 20)"],
+    );
   });
 
   test("the deadline cuts every wait and request timeout", () => {

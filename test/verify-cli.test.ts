@@ -118,7 +118,19 @@ describe("running the CLI", () => {
     const lines = stdout.trimEnd().split("\n");
     assert.deepEqual(
       lines.slice(0, 11).map((l) => l.split(/\s+/).slice(0, 2).join(" ")),
-      ["PASS reachable", "PASS group", "PASS genesis", "PASS sealers", "PASS members", "PASS peers", "PASS probe", "PASS block-advance", "PASS block-hash", "PASS sync-lag", "PASS replicated"],
+      [
+        "PASS reachable",
+        "PASS group",
+        "PASS genesis",
+        "PASS sealers",
+        "PASS members",
+        "PASS peers",
+        "PASS probe",
+        "PASS block-advance",
+        "PASS block-hash",
+        "PASS sync-lag",
+        "PASS replicated",
+      ],
     );
     assert.match(stdout, /^PASS members +sealer: node0, node1, node2, node3$/m);
     assert.match(stdout, /PASS sealers +4 sealers, total weight 4, tolerates 1 faulty; matches the 4 expected node ids/);
@@ -130,7 +142,19 @@ describe("running the CLI", () => {
 
   test("--rpc/--ca/--cert/--key and --json: the VerificationReport as JSON", async () => {
     const urls = double.names.map((n) => double.url(n)).join(",");
-    const { code, stdout, stderr } = await cli(["--rpc", urls, "--ca", join(sdkDir, "ca.crt"), "--cert", join(sdkDir, "sdk.crt"), "--key", join(sdkDir, "sdk.key"), "--json", "--expect-sealers", "4"]);
+    const { code, stdout, stderr } = await cli([
+      "--rpc",
+      urls,
+      "--ca",
+      join(sdkDir, "ca.crt"),
+      "--cert",
+      join(sdkDir, "sdk.crt"),
+      "--key",
+      join(sdkDir, "sdk.key"),
+      "--json",
+      "--expect-sealers",
+      "4",
+    ]);
     assert.equal(code, 0, stderr);
     const report = JSON.parse(stdout) as VerificationReport;
     assert.equal(report.ok, true);
@@ -144,7 +168,10 @@ describe("running the CLI", () => {
     assert.equal(report.probe!.blockNumber, double.height);
     assert.equal(typeof report.durationMs, "number");
     // Names come from the URLs: loopback hosts are not unique, so host:port.
-    assert.deepEqual(report.nodes.map((n) => n.name), double.names.map((n) => new URL(double.url(n)).host));
+    assert.deepEqual(
+      report.nodes.map((n) => n.name),
+      double.names.map((n) => new URL(double.url(n)).host),
+    );
     assertNoKeyMaterial(stdout + stderr);
   });
 
@@ -167,8 +194,14 @@ describe("running the CLI", () => {
   });
 
   test("node names from URLs: the first DNS label when unique", () => {
-    assert.deepEqual(endpointsFromUrls(["https://fisco-node0.fisco.svc.cluster.local:20200", "https://fisco-node1.fisco.svc.cluster.local:20200"]).map((e) => e.name), ["fisco-node0", "fisco-node1"]);
-    assert.deepEqual(endpointsFromUrls(["https://10.0.0.1:20200", "https://10.0.0.2:20200"]).map((e) => e.name), ["10.0.0.1:20200", "10.0.0.2:20200"]);
+    assert.deepEqual(
+      endpointsFromUrls(["https://fisco-node0.fisco.svc.cluster.local:20200", "https://fisco-node1.fisco.svc.cluster.local:20200"]).map((e) => e.name),
+      ["fisco-node0", "fisco-node1"],
+    );
+    assert.deepEqual(
+      endpointsFromUrls(["https://10.0.0.1:20200", "https://10.0.0.2:20200"]).map((e) => e.name),
+      ["10.0.0.1:20200", "10.0.0.2:20200"],
+    );
   });
 
   test("--web3-key-file takes 0x-hex or a secp256k1 PEM (as get_account.sh writes), and never echoes the file", () => {
@@ -180,7 +213,10 @@ describe("running the CLI", () => {
     assert.equal(readPrivateKeyFile("--web3-key-file", join(dir, "key.hex")), fromPem);
     assert.match(fromPem, /^0x[0-9a-f]{64}$/);
     writeFileSync(join(dir, "junk"), "not a key at all", { mode: 0o600 });
-    assert.throws(() => readPrivateKeyFile("--web3-key-file", join(dir, "junk")), (e: Error) => /holds neither a 0x-hex private key nor a PEM key/.test(e.message) && !e.message.includes("not a key at all"));
+    assert.throws(
+      () => readPrivateKeyFile("--web3-key-file", join(dir, "junk")),
+      (e: Error) => /holds neither a 0x-hex private key nor a PEM key/.test(e.message) && !e.message.includes("not a key at all"),
+    );
   });
 });
 
@@ -218,7 +254,12 @@ function kubeApiDouble() {
 
 describe("--report-configmap: the in-cluster Job stores its report", () => {
   test("without a service account to read, it says so (usage error)", async () => {
-    const { code, stderr } = await cli(["--sdk-dir", sdkDir, "--report-configmap", "fisco-verification"], { env: { KUBERNETES_SERVICE_HOST: "10.0.0.1" }, reportAccess: () => { throw Object.assign(new Error("no token"), { code: "ENOENT" }); } });
+    const { code, stderr } = await cli(["--sdk-dir", sdkDir, "--report-configmap", "fisco-verification"], {
+      env: { KUBERNETES_SERVICE_HOST: "10.0.0.1" },
+      reportAccess: () => {
+        throw Object.assign(new Error("no token"), { code: "ENOENT" });
+      },
+    });
     assert.equal(code, 2);
     assert.match(stderr, /--report-configmap: cannot read the pod's service account \(ENOENT\)/);
   });
@@ -226,14 +267,43 @@ describe("--report-configmap: the in-cluster Job stores its report", () => {
   test("end to end: the CLI stores its JSON report through the API (verify/report-configmap.ts), over TLS checked against the cluster CA", async () => {
     const dir = mkdtempSync(join(tmpdir(), "verify-kube-"));
     // A throwaway API server certificate for 127.0.0.1 (the IP SAN is what a pod's client checks).
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "api.key", "-out", "api.crt", "-days", "1", "-subj", "/CN=kube-apiserver", "-addext", "subjectAltName=IP:127.0.0.1"], { cwd: dir, stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "api.key",
+        "-out",
+        "api.crt",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=kube-apiserver",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      { cwd: dir, stdio: "ignore" },
+    );
     chmodSync(join(dir, "api.key"), 0o600);
     const api = kubeApiDouble();
     const server = createHttpsServer({ cert: readFileSync(join(dir, "api.crt")), key: readFileSync(join(dir, "api.key")) }, api.serve).listen(0, "127.0.0.1");
     await once(server, "listening");
     cleanup.push(() => void server.close());
-    const access = { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "pod-token", ca: readFileSync(join(dir, "api.crt"), "utf8"), namespace: "from-sa" };
-    const { code, stdout, stderr } = await cli(["--sdk-dir", sdkDir, "--report-configmap", "fisco-verification", "--namespace", "fisco", "--no-probe"], { reportAccess: () => access });
+    const access = {
+      server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: "pod-token",
+      ca: readFileSync(join(dir, "api.crt"), "utf8"),
+      namespace: "from-sa",
+    };
+    const { code, stdout, stderr } = await cli(["--sdk-dir", sdkDir, "--report-configmap", "fisco-verification", "--namespace", "fisco", "--no-probe"], {
+      reportAccess: () => access,
+    });
     assert.equal(code, 0, stdout + stderr);
     assert.match(stderr, /verify: report written to ConfigMap fisco\/fisco-verification/);
     const stored = JSON.parse(api.store.get("fisco/fisco-verification")!.data["report.json"]) as VerificationReport;
@@ -256,7 +326,10 @@ describe("the single-file bundle (what the in-cluster Job runs)", () => {
     const text = readFileSync(bundle, "utf8");
     const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1].replace(/^node:/, "")));
     const builtins = new Set(builtinModules);
-    assert.deepEqual([...required].filter((r) => !builtins.has(r)), []);
+    assert.deepEqual(
+      [...required].filter((r) => !builtins.has(r)),
+      [],
+    );
   });
 
   test("`node verifier.js --sdk-dir …` verifies the chain from a bare directory (no node_modules)", async () => {

@@ -65,13 +65,22 @@ describe("a healthy 4-node chain", () => {
     assert.equal(report.ok, true, JSON.stringify(report.checks, null, 2));
     assert.deepEqual(
       report.checks.map((c) => [c.name, c.status]),
-      ["reachable", "group", "genesis", "sealers", "members", "peers", "probe", "block-advance", "block-hash", "sync-lag", "replicated"].map((n) => [n, "pass"]),
+      ["reachable", "group", "genesis", "sealers", "members", "peers", "probe", "block-advance", "block-hash", "sync-lag", "replicated"].map((n) => [
+        n,
+        "pass",
+      ]),
     );
     assert.equal(report.genesisHash, double.genesisHash);
     assert.equal(report.blockHeight, double.height);
     assert.deepEqual(report.sealers.map((s) => s.nodeId).sort(), Object.values(fixture.nodeIds).sort());
-    assert.deepEqual(report.nodes.map((n) => n.nodeId), double.names.map((n) => fixture.nodeIds[n]));
-    assert.deepEqual(report.nodes.map((n) => [n.role, n.expectedMember]), double.names.map(() => ["sealer", true]));
+    assert.deepEqual(
+      report.nodes.map((n) => n.nodeId),
+      double.names.map((n) => fixture.nodeIds[n]),
+    );
+    assert.deepEqual(
+      report.nodes.map((n) => [n.role, n.expectedMember]),
+      double.names.map(() => ["sealer", true]),
+    );
     assert.deepEqual(report.observers, []);
     assert.match(check(report, "sealers").summary, /4 sealers, total weight 4, tolerates 1 faulty/);
 
@@ -90,7 +99,10 @@ describe("a healthy 4-node chain", () => {
     assert.notEqual(deploy.nonce, write.nonce);
     const via = report.probe!.via;
     assert.equal(new Set([via.deploy, via.set, via.get]).size, 3, "deploy, write and read go through three different nodes");
-    assert.ok(progress.some((l) => l.startsWith("probe: deploying")), progress.join("\n"));
+    assert.ok(
+      progress.some((l) => l.startsWith("probe: deploying")),
+      progress.join("\n"),
+    );
 
     // The wire contract: integer ids, and node-scoped params start with [group, ""].
     for (const r of double.requests) {
@@ -98,7 +110,19 @@ describe("a healthy 4-node chain", () => {
       if (r.method !== "getGroupInfo") assert.deepEqual((r.params as unknown[]).slice(0, 2), ["group0", ""], r.method);
     }
     const methods = new Set(double.requests.map((r) => r.method));
-    for (const m of ["getGroupInfo", "getSyncStatus", "getConsensusStatus", "getSealerList", "getObserverList", "getBlockNumber", "sendTransaction", "call", "getTransactionReceipt", "getBlockHashByNumber"]) assert.ok(methods.has(m), m);
+    for (const m of [
+      "getGroupInfo",
+      "getSyncStatus",
+      "getConsensusStatus",
+      "getSealerList",
+      "getObserverList",
+      "getBlockNumber",
+      "sendTransaction",
+      "call",
+      "getTransactionReceipt",
+      "getBlockHashByNumber",
+    ])
+      assert.ok(methods.has(m), m);
   });
 
   test("each run deploys from a new throwaway key", async () => {
@@ -128,7 +152,10 @@ describe("a healthy 4-node chain", () => {
     setTimeout(() => void double.up("node1"), 700);
     const report = await verify(double, { onProgress: (l) => progress.push(l) });
     assert.equal(report.ok, true, JSON.stringify(report.checks, null, 2));
-    assert.ok(progress.some((l) => /waiting .*node1: connection refused/.test(l)), progress.join("\n"));
+    assert.ok(
+      progress.some((l) => /waiting .*node1: connection refused/.test(l)),
+      progress.join("\n"),
+    );
   });
 });
 
@@ -159,8 +186,14 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     double.stall();
     const report = await verify(double, { timeoutMs: SHORT });
     assert.deepEqual(failing(report), ["probe", "block-advance"]);
-    assert.match(problems(report, "probe"), /^deploy via node0: no receipt in time \(no answer to sendTransaction within [\d.]+ s\); the chain is not sealing blocks/);
-    assert.match(problems(report, "block-advance"), /^height stayed at 8 on every node for [\d.]+ s with a transaction pending: the chain is not sealing blocks$/);
+    assert.match(
+      problems(report, "probe"),
+      /^deploy via node0: no receipt in time \(no answer to sendTransaction within [\d.]+ s\); the chain is not sealing blocks/,
+    );
+    assert.match(
+      problems(report, "block-advance"),
+      /^height stayed at 8 on every node for [\d.]+ s with a transaction pending: the chain is not sealing blocks$/,
+    );
     assert.equal(double.received.length, 1, "the deploy reached the pool");
     assert.ok(report.durationMs < SHORT + 1_000, `took ${report.durationMs} ms`);
   });
@@ -172,7 +205,16 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     double.stall();
     const api = new NodeApi(new FiscoRpcClient({ name: "node0", url: double.url("node0") }, fixture.sdk), "group0");
     try {
-      const tx: TransactionData = { version: 0, chainId: "chain0", groupId: "group0", blockLimit: 100, nonce: randomNonce(randomBytes), to: "", input: Buffer.from(PROBE_CREATION_CODE.slice(2), "hex"), abi: "" };
+      const tx: TransactionData = {
+        version: 0,
+        chainId: "chain0",
+        groupId: "group0",
+        blockLimit: 100,
+        nonce: randomNonce(randomBytes),
+        to: "",
+        input: Buffer.from(PROBE_CREATION_CODE.slice(2), "hex"),
+        abi: "",
+      };
       const pending = api.sendTransaction(signTransaction(tx, `0x${"11".repeat(32)}`).hex, 3_000).catch((e: RpcError) => e.kind);
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(await api.blockNumber(1_000), 8);
@@ -189,7 +231,10 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     const report = await verify(double, { timeoutMs: SHORT });
     assert.deepEqual(failing(report), ["reachable", "peers"]);
     assert.match(problems(report, "reachable"), /^node3: connection refused: is the node running and its RPC port open\? \(ECONNREFUSED\)$/);
-    assert.match(problems(report, "peers"), new RegExp(`^expected sealer ${fixture.nodeIds.node3.slice(0, 8)}… \\(none of the nodes answering\\) is not a peer of node0, node1, node2$`));
+    assert.match(
+      problems(report, "peers"),
+      new RegExp(`^expected sealer ${fixture.nodeIds.node3.slice(0, 8)}… \\(none of the nodes answering\\) is not a peer of node0, node1, node2$`),
+    );
     assert.equal(check(report, "probe").status, "pass");
     assert.equal(report.nodes[3].error, problems(report, "reachable").replace(/^node3: /, ""));
   });
@@ -201,7 +246,11 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     assert.deepEqual(failing(report), ["reachable"]);
     const lines = check(report, "reachable").problems;
     assert.equal(lines.length, 4);
-    for (const line of lines) assert.match(line, /^node\d: (TLS handshake refused|the node closed the connection during the TLS handshake).*refused our client certificate|does not accept our client certificate/);
+    for (const line of lines)
+      assert.match(
+        line,
+        /^node\d: (TLS handshake refused|the node closed the connection during the TLS handshake).*refused our client certificate|does not accept our client certificate/,
+      );
     assert.equal(check(report, "probe").status, "skip");
     assert.equal(double.received.length, 0);
     assert.ok(report.durationMs < 3_000, `a refused certificate is permanent: no waiting (took ${report.durationMs} ms)`);
@@ -220,7 +269,10 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     double.revertProbeWrites();
     const report = await verify(double, { timeoutMs: SHORT });
     assert.deepEqual(failing(report), ["probe"]);
-    assert.match(problems(report, "probe"), /^set\(\d+\) via node1 reverted in block 10: status 16 \(RevertInstruction\), reverted by fault injection \(tx 0x[0-9a-f]{64}\)$/);
+    assert.match(
+      problems(report, "probe"),
+      /^set\(\d+\) via node1 reverted in block 10: status 16 \(RevertInstruction\), reverted by fault injection \(tx 0x[0-9a-f]{64}\)$/,
+    );
     assert.equal(check(report, "replicated").status, "skip");
   });
 
@@ -246,7 +298,12 @@ describe("faults, each caught with a clear message", { concurrency: true }, () =
     const expected = [...Object.values(fixture.nodeIds).slice(0, 3), stranger];
     const byIds = await verify(double, { expect: { kind: "ids", ids: expected }, probe: false });
     assert.deepEqual(failing(byIds), ["sealers", "peers"]);
-    assert.match(problems(byIds, "sealers"), new RegExp(`expected sealer ${stranger.slice(0, 8)}… is not in the sealer list\\nsealer ${fixture.nodeIds.node3.slice(0, 8)}… \\(node3\\) was not expected`));
+    assert.match(
+      problems(byIds, "sealers"),
+      new RegExp(
+        `expected sealer ${stranger.slice(0, 8)}… is not in the sealer list\\nsealer ${fixture.nodeIds.node3.slice(0, 8)}… \\(node3\\) was not expected`,
+      ),
+    );
     const byCount = await verify(double, { expect: { kind: "count", count: 5 }, probe: false });
     assert.deepEqual(failing(byCount), ["sealers"]);
     assert.equal(problems(byCount, "sealers"), "the chain has 4 sealers, expected 5");

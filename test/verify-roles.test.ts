@@ -80,7 +80,16 @@ describe("the double answers getObserverList as FISCO v3.16.4 does", () => {
       assert.equal((await api.sealerList(5_000)).length, 4);
 
       const height = double.height;
-      const tx: TransactionData = { version: 0, chainId: "chain0", groupId: "group0", blockLimit: height + 100, nonce: randomNonce(randomBytes), to: "", input: Buffer.from(PROBE_CREATION_CODE.slice(2), "hex"), abi: "" };
+      const tx: TransactionData = {
+        version: 0,
+        chainId: "chain0",
+        groupId: "group0",
+        blockLimit: height + 100,
+        nonce: randomNonce(randomBytes),
+        to: "",
+        input: Buffer.from(PROBE_CREATION_CODE.slice(2), "hex"),
+        abi: "",
+      };
       const error = await api.sendTransaction(signTransaction(tx, `0x${"22".repeat(32)}`).hex, 600).then(
         () => assert.fail("a free node's transaction got a receipt"),
         (e: unknown) => e,
@@ -100,7 +109,10 @@ describe("roles on chain", () => {
     const report = await verify(double, SEALERS, { nonMembers: at(double, ["node4"]) });
     assert.equal(report.ok, true, JSON.stringify(report.checks, null, 2));
     assert.deepEqual(roles(report), { node0: "sealer", node1: "sealer", node2: "sealer", node3: "sealer", node4: "not a member" });
-    assert.deepEqual(report.nodes.map((n) => n.expectedMember), [true, true, true, true, false]);
+    assert.deepEqual(
+      report.nodes.map((n) => n.expectedMember),
+      [true, true, true, true, false],
+    );
     assert.equal(check(report, "members").status, "pass");
     assert.equal(check(report, "members").summary, "sealer: node0, node1, node2, node3; not a member: node4");
     assert.deepEqual(report.observers, []);
@@ -151,7 +163,10 @@ describe("roles on chain", () => {
     const report = await verify(double, SEALERS, { nonMembers: at(double, ["node4"]), probe: false });
     assert.equal(report.ok, true, JSON.stringify(report.checks, null, 2));
     assert.equal(report.nodes[4].role, "observer");
-    assert.equal(check(report, "members").summary, "sealer: node0, node1, node2, node3; observer: node4; node4, declared outside the group, is an observer on chain");
+    assert.equal(
+      check(report, "members").summary,
+      "sealer: node0, node1, node2, node3; observer: node4; node4, declared outside the group, is an observer on chain",
+    );
   });
 
   test("when only the free node answers, no probe is sent through it", async () => {
@@ -216,7 +231,10 @@ describe("the CLI reads rpc.nonMembers from endpoints.json", () => {
     const both = await cli(["--sdk-dir", dir, "--rpc", members, "--non-members", double.url("node4"), "--no-probe", "--json"]);
     assert.equal(both.code, 0, both.stdout + both.stderr);
     const report = JSON.parse(both.stdout) as VerificationReport;
-    assert.deepEqual(report.nodes.map((n) => [n.name, n.role, n.expectedMember]), [...SEALERS, "node4"].map((n, i) => [new URL(double.url(n)).host, i < 4 ? "sealer" : "not a member", i < 4]));
+    assert.deepEqual(
+      report.nodes.map((n) => [n.name, n.role, n.expectedMember]),
+      [...SEALERS, "node4"].map((n, i) => [new URL(double.url(n)).host, i < 4 ? "sealer" : "not a member", i < 4]),
+    );
     const membersOnly = await cli(["--sdk-dir", dir, "--rpc", members, "--no-probe"]);
     assert.equal(membersOnly.code, 0, membersOnly.stdout);
     assert.match(membersOnly.stdout, /^PASS reachable +4\/4 nodes answered/m);
@@ -226,14 +244,20 @@ describe("the CLI reads rpc.nonMembers from endpoints.json", () => {
     const double = await startDouble();
     const { code, stdout } = await cli(["--sdk-dir", sdkDir(double, { nodes: urls(double, [...SEALERS, "node4"]) }), "--no-probe"]);
     assert.equal(code, 1, stdout);
-    assert.match(stdout, /^FAIL members +sealer: node0, node1, node2, node3; not a member: node4\n +- node4 \([0-9a-f]{8}…\) is expected to be a member of group0 but is neither a sealer nor an observer on chain/m);
+    assert.match(
+      stdout,
+      /^FAIL members +sealer: node0, node1, node2, node3; not a member: node4\n +- node4 \([0-9a-f]{8}…\) is expected to be a member of group0 but is neither a sealer nor an observer on chain/m,
+    );
   });
 
   test("usage errors: a malformed rpc.nonMembers, a node in both lists, --non-members without members", async () => {
     const double = await startDouble();
     const cases: [string[], RegExp][] = [
       [["--sdk-dir", sdkDir(double, { nodes: urls(double, SEALERS), nonMembers: ["x"] })], /rpc\.nonMembers is not a map of node names to URLs/],
-      [["--sdk-dir", sdkDir(double, { nodes: urls(double, SEALERS), nonMembers: urls(double, ["node3"]) })], /node3 listed in both rpc\.nodes and rpc\.nonMembers/],
+      [
+        ["--sdk-dir", sdkDir(double, { nodes: urls(double, SEALERS), nonMembers: urls(double, ["node3"]) })],
+        /node3 listed in both rpc\.nodes and rpc\.nonMembers/,
+      ],
       [["--non-members", double.url("node4")], /--rpc: give the node URLs/],
       [["--rpc", double.url("node0"), "--non-members", "ftp://x"], /--non-members: "ftp:\/\/x" must be an https:\/\/ or http:\/\/ URL/],
     ];

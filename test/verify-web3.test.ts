@@ -60,7 +60,13 @@ describe("the probe contract (hand-assembled EVM) on a real EVM", () => {
       if (code[i] >= 0x60 && code[i] <= 0x7f) i += code[i] - 0x5f; // skip PUSHn data
     }
     assert.ok(!opcodes.includes(0x5f), "no PUSH0: runs on pre-Shanghai EVMs, FISCO's included");
-    assert.ok(opcodes.every((op) => [0x00, 0x10, 0x14, 0x15, 0x1c, 0x34, 0x35, 0x36, 0x50, 0x52, 0x54, 0x55, 0x57, 0x5b, 0x80, 0xf3, 0xfd].includes(op) || (op >= 0x60 && op <= 0x7f)), opcodes.map((o) => o.toString(16)).join(" "));
+    assert.ok(
+      opcodes.every(
+        (op) =>
+          [0x00, 0x10, 0x14, 0x15, 0x1c, 0x34, 0x35, 0x36, 0x50, 0x52, 0x54, 0x55, 0x57, 0x5b, 0x80, 0xf3, 0xfd].includes(op) || (op >= 0x60 && op <= 0x7f),
+      ),
+      opcodes.map((o) => o.toString(16)).join(" "),
+    );
   });
 
   test("the ABI (Probe.sol) and the hand encoders agree", () => {
@@ -94,7 +100,8 @@ describe("the probe contract (hand-assembled EVM) on a real EVM", () => {
 
 describe("the web3 probe (ethers v6)", () => {
   const endpoints = () => ["a", "b", "c"].map((name) => ({ name, url: node.url }));
-  const probe = (privateKey?: string, value?: bigint) => runWeb3Probe({ endpoints: endpoints(), privateKey, deadline: new Deadline(20_000), reserveMs: 500, progress: () => undefined, value });
+  const probe = (privateKey?: string, value?: bigint) =>
+    runWeb3Probe({ endpoints: endpoints(), privateKey, deadline: new Deadline(20_000), reserveMs: 500, progress: () => undefined, value });
 
   test("a funded sender: deploy via one endpoint, set via the next, eth_call get() via the third", async () => {
     const wallet = await fundedWallet();
@@ -115,7 +122,10 @@ describe("the web3 probe (ethers v6)", () => {
   test("a zero-balance sender is refused, and the message explains FISCO v3.16.4's balance rule", async () => {
     const outcome = await probe();
     assert.equal(outcome.check.status, "fail");
-    assert.match(outcome.check.problems[0], /^deploy via a rejected: .*enough funds.*; the sender 0x[0-9a-f]{40} has balance 0 and FISCO v3.16.4 rejects web3 transactions from zero-balance senders/);
+    assert.match(
+      outcome.check.problems[0],
+      /^deploy via a rejected: .*enough funds.*; the sender 0x[0-9a-f]{40} has balance 0 and FISCO v3.16.4 rejects web3 transactions from zero-balance senders/,
+    );
   });
 
   test("a reverting write is reported with its block and transaction", async () => {
@@ -126,7 +136,12 @@ describe("the web3 probe (ethers v6)", () => {
   });
 
   test("an endpoint that does not speak web3 (or is off) is named", async () => {
-    const outcome = await runWeb3Probe({ endpoints: [{ name: "node0", url: "http://127.0.0.1:9" }], deadline: new Deadline(3_000), reserveMs: 200, progress: () => undefined });
+    const outcome = await runWeb3Probe({
+      endpoints: [{ name: "node0", url: "http://127.0.0.1:9" }],
+      deadline: new Deadline(3_000),
+      reserveMs: 200,
+      progress: () => undefined,
+    });
     assert.equal(outcome.check.status, "fail");
     assert.match(outcome.check.problems[0], /^node0: http:\/\/127.0.0.1:9 does not answer eth_chainId .*\[web3_rpc\] enable=true/);
   });
@@ -157,7 +172,10 @@ describe("the CLI with --web3 and a funded key file", () => {
   test("native and web3 probes both pass; the key is used, never printed", async () => {
     let stdout = "";
     let stderr = "";
-    const code = await runCli(["--sdk-dir", sdkDir, "--web3", "sdk", "--web3-key-file", join(sdkDir, "web3.key"), "--json", "--timeout", "30"], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    const code = await runCli(["--sdk-dir", sdkDir, "--web3", "sdk", "--web3-key-file", join(sdkDir, "web3.key"), "--json", "--timeout", "30"], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+    });
     assert.equal(code, 0, stdout + stderr);
     const report = JSON.parse(stdout) as VerificationReport;
     assert.equal(report.checks.at(-1)?.name, "web3-probe");

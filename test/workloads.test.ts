@@ -14,7 +14,11 @@ import { validateWithKubernetesModels } from "./support/helm";
 
 const NODES = ["node0", "node1", "node2", "node3"];
 let run: OfflineRun;
-const rendered = () => run.engine.kubernetesObjects().filter((r) => r.name.startsWith("fisco-workloads:")).map((r) => r.inputs);
+const rendered = () =>
+  run.engine
+    .kubernetesObjects()
+    .filter((r) => r.name.startsWith("fisco-workloads:"))
+    .map((r) => r.inputs);
 
 before(async () => {
   run = await runChain({ namespace: "ledger", clusterDomain: "corp.local", web3: { enabled: true } });
@@ -28,7 +32,11 @@ describe("FiscoBcosChain installs the chart", () => {
     assert.equal(charts[0].inputs.namespace, "ledger");
     const { verification } = run.outputs.chartValues;
     assert.equal(verification.hook, true, "the stack output is for Helm and GitOps: the Job is a hook there");
-    assert.deepEqual(charts[0].inputs.values, { ...run.outputs.chartValues, verification: { ...verification, hook: false } }, "Chart v4 skips hooks: a plain Job");
+    assert.deepEqual(
+      charts[0].inputs.values,
+      { ...run.outputs.chartValues, verification: { ...verification, hook: false } },
+      "Chart v4 skips hooks: a plain Job",
+    );
   });
 
   test("the chart's objects are the workloads: a StatefulSet and Service per node, PVCs, PDB, NetworkPolicies; valid", () => {
@@ -49,7 +57,10 @@ describe("FiscoBcosChain installs the chart", () => {
       assert.equal(configMap.metadata.labels["fisco-bcos.io/node"], node);
       const { "config.ini": ini, "config.genesis": genesis } = configMap.data;
       const conf = sha256Hex([secret.stringData["ca.crt"], secret.stringData["ssl.crt"], secret.stringData["node.nodeid"].trim()].join("\n"));
-      assert.equal(sts.spec.template.metadata.annotations["fisco-bcos.io/config-checksum"], filesDigest({ "config.ini": ini, "config.genesis": genesis, conf }));
+      assert.equal(
+        sts.spec.template.metadata.annotations["fisco-bcos.io/config-checksum"],
+        filesDigest({ "config.ini": ini, "config.genesis": genesis, conf }),
+      );
     }
   });
 
@@ -78,10 +89,21 @@ describe("FiscoBcosChain installs the chart", () => {
     const state = new Map();
     const before = await runChain(base, state);
     const grown = await runChain({ ...base, nodes: [...NODES, "node4"].map((name) => ({ name })) }, state);
-    assert.notEqual(k8sObject(grown, "ConfigMap", "fisco-node0-config").data["nodes.json"], k8sObject(before, "ConfigMap", "fisco-node0-config").data["nodes.json"]);
-    assert.equal(grown.outputs.chartValues.nodes[0].configChecksum, before.outputs.chartValues.nodes[0].configChecksum, "adding a node restarts no running node");
+    assert.notEqual(
+      k8sObject(grown, "ConfigMap", "fisco-node0-config").data["nodes.json"],
+      k8sObject(before, "ConfigMap", "fisco-node0-config").data["nodes.json"],
+    );
+    assert.equal(
+      grown.outputs.chartValues.nodes[0].configChecksum,
+      before.outputs.chartValues.nodes[0].configChecksum,
+      "adding a node restarts no running node",
+    );
     const relogged = await runChain({ ...base, log: { level: "debug" } }, state);
-    assert.notEqual(relogged.outputs.chartValues.nodes[0].configChecksum, before.outputs.chartValues.nodes[0].configChecksum, "a config.ini change rolls the pods");
+    assert.notEqual(
+      relogged.outputs.chartValues.nodes[0].configChecksum,
+      before.outputs.chartValues.nodes[0].configChecksum,
+      "a config.ini change rolls the pods",
+    );
   });
 
   test("renewed certificates roll every node and run the verification again; expiry dates are stack outputs", async () => {
@@ -89,15 +111,24 @@ describe("FiscoBcosChain installs the chart", () => {
     const before = await runChain({}, state);
     const expiry = before.outputs.certificateExpiry;
     assert.deepEqual(Object.keys(expiry.nodes), NODES);
-    for (const date of [expiry.ca, expiry.sdk, ...Object.values(expiry.nodes)]) assert.ok(Date.parse(date as string) > Date.now() + 99 * 365 * 864e5, String(date));
+    for (const date of [expiry.ca, expiry.sdk, ...Object.values(expiry.nodes)])
+      assert.ok(Date.parse(date as string) > Date.now() + 99 * 365 * 864e5, String(date));
     const renewed = await runChain({ certificates: { validityDays: 365 } }, state);
     assert.ok(Date.parse(renewed.outputs.certificateExpiry.nodes.node0) < Date.now() + 366 * 864e5);
     for (const [i, node] of NODES.entries()) {
-      assert.notEqual(renewed.outputs.chartValues.nodes[i].configChecksum, before.outputs.chartValues.nodes[i].configChecksum, `${node} must restart to read its new certificate`);
+      assert.notEqual(
+        renewed.outputs.chartValues.nodes[i].configChecksum,
+        before.outputs.chartValues.nodes[i].configChecksum,
+        `${node} must restart to read its new certificate`,
+      );
     }
     assert.notEqual(renewed.outputs.chartValues.verification.runId, before.outputs.chartValues.verification.runId);
     const again = await runChain({ certificates: { validityDays: 365 } }, state);
-    assert.equal(again.outputs.chartValues.nodes[0].configChecksum, renewed.outputs.chartValues.nodes[0].configChecksum, "unchanged certificates restart nothing");
+    assert.equal(
+      again.outputs.chartValues.nodes[0].configChecksum,
+      renewed.outputs.chartValues.nodes[0].configChecksum,
+      "unchanged certificates restart nothing",
+    );
   });
 });
 
@@ -120,10 +151,13 @@ describe("the chart's example values", () => {
     const example = load(readFileSync(EXAMPLE, "utf8"));
     const fresh = (await runChain()).outputs.chartValues;
     const shape = (value: unknown): unknown =>
-      typeof value === "string" && /^[0-9a-f]{16,}$/.test(value) ? `<${value.length} hex>`
-      : Array.isArray(value) ? value.map(shape)
-      : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
-      : value;
+      typeof value === "string" && /^[0-9a-f]{16,}$/.test(value)
+        ? `<${value.length} hex>`
+        : Array.isArray(value)
+          ? value.map(shape)
+          : value && typeof value === "object"
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
+            : value;
     assert.deepEqual(shape(example), shape(fresh));
   });
 });
@@ -152,7 +186,10 @@ describe("bench.enabled: the load generator as a Job of the chart", () => {
     assert.ok(c.args.includes("--txs=500") && c.args.includes("--concurrency=4"));
     const sdk = job.spec.template.spec.volumes.find((v: { name: string }) => v.name === "sdk");
     assert.equal(sdk.secret.secretName, "fisco-sdk");
-    assert.deepEqual(c.volumeMounts.find((m: { name: string }) => m.name === "sdk"), { name: "sdk", mountPath: "/sdk", readOnly: true });
+    assert.deepEqual(
+      c.volumeMounts.find((m: { name: string }) => m.name === "sdk"),
+      { name: "sdk", mountPath: "/sdk", readOnly: true },
+    );
     assert.equal(job.spec.template.metadata.labels["fisco-bcos.io/client"], "true", "admitted by the NetworkPolicy");
     validateWithKubernetesModels(job);
   });

@@ -35,7 +35,14 @@ export async function compareBlockHashes(ctx: Context, apis: readonly NodeApi[],
   return checkBlockHash(height, hashes);
 }
 
-export async function readProbeEverywhere(ctx: Context, apis: readonly NodeApi[], heights: readonly HeightReading[], contract: string, value: bigint, block: number): Promise<CheckResult> {
+export async function readProbeEverywhere(
+  ctx: Context,
+  apis: readonly NodeApi[],
+  heights: readonly HeightReading[],
+  contract: string,
+  value: bigint,
+  block: number,
+): Promise<CheckResult> {
   const readings = await Promise.all(
     apis.map(async (api): Promise<ValueReading> => {
       const h = heights.find((r) => r.name === api.name);
@@ -51,4 +58,3 @@ export async function readProbeEverywhere(ctx: Context, apis: readonly NodeApi[]
   );
   return checkReplicated(value, block, readings);
 }
-

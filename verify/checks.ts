@@ -9,7 +9,8 @@ import type { HeightReading, NodeSnapshot, UpSnapshot } from "./snapshot";
  * the node at fault.
  */
 
-export type SealerExpectation = { readonly kind: "none" } | { readonly kind: "count"; readonly count: number } | { readonly kind: "ids"; readonly ids: readonly string[] };
+export type SealerExpectation =
+  { readonly kind: "none" } | { readonly kind: "count"; readonly count: number } | { readonly kind: "ids"; readonly ids: readonly string[] };
 
 export function result(name: CheckName, problems: readonly string[], summary: string, failSummary?: string): CheckResult {
   return problems.length === 0 ? { name, status: "pass", summary, problems } : { name, status: "fail", summary: failSummary ?? summary, problems };
@@ -31,7 +32,11 @@ export function checkReachable(snapshots: readonly NodeSnapshot[]): CheckResult 
   const answered = snapshots.filter((s) => s.kind !== "down") as Exclude<NodeSnapshot, { kind: "down" }>[];
   const slowest = [...answered].sort((a, b) => b.latencyMs - a.latencyMs)[0];
   const summary = `${answered.length}/${snapshots.length} nodes answered${slowest ? ` (slowest ${slowest.name}, ${slowest.latencyMs} ms)` : ""}`;
-  return result("reachable", down.map((s) => `${s.name}: ${s.error.message}`), summary);
+  return result(
+    "reachable",
+    down.map((s) => `${s.name}: ${s.error.message}`),
+    summary,
+  );
 }
 
 export function checkGroup(snapshots: readonly NodeSnapshot[], groupId: string, expectedChainId?: string): CheckResult {
@@ -49,9 +54,19 @@ export function checkGroup(snapshots: readonly NodeSnapshot[], groupId: string, 
 export function checkGenesis(up: readonly UpSnapshot[]): CheckResult {
   const groups = groupBy(up, (s) => s.sync.genesisHash);
   const reference = groups[0];
-  const problems = groups.slice(1).map(([hash, nodes]) => `${names(nodes)} ${nodes.length === 1 ? "has" : "have"} genesis ${short(hash)}, ${names(reference[1])} ${reference[1].length === 1 ? "has" : "have"} ${short(reference[0])}`);
+  const problems = groups
+    .slice(1)
+    .map(
+      ([hash, nodes]) =>
+        `${names(nodes)} ${nodes.length === 1 ? "has" : "have"} genesis ${short(hash)}, ${names(reference[1])} ${reference[1].length === 1 ? "has" : "have"} ${short(reference[0])}`,
+    );
   if (up.length === 0) problems.push("no node answered getSyncStatus");
-  return result("genesis", problems, `${reference?.[1].length ?? 0}/${up.length} nodes share genesis ${short(reference?.[0])}`, `${groups.length} different genesis hashes among ${up.length} nodes`);
+  return result(
+    "genesis",
+    problems,
+    `${reference?.[1].length ?? 0}/${up.length} nodes share genesis ${short(reference?.[0])}`,
+    `${groups.length} different genesis hashes among ${up.length} nodes`,
+  );
 }
 
 const idSet = (ids: readonly string[]) => [...new Set(ids)].sort().join(",");
@@ -66,7 +81,8 @@ export function checkSealers(up: readonly UpSnapshot[], expectation: SealerExpec
     if (idSet(s.consensus.consensusNodeIds) !== idSet(s.sealers.map((x) => x.nodeId))) {
       problems.push(`${s.name}: the consensus engine runs with ${s.consensus.consensusNodeIds.length} sealers, the ledger lists ${s.sealers.length}`);
     }
-    if (s.sealers.some((x) => x.nodeId === s.sync.nodeId) && !s.consensus.isConsensusNode) problems.push(`${s.name} is a sealer but its consensus engine says it is not a consensus node`);
+    if (s.sealers.some((x) => x.nodeId === s.sync.nodeId) && !s.consensus.isConsensusNode)
+      problems.push(`${s.name} is a sealer but its consensus engine says it is not a consensus node`);
   }
   let matches = "no expectation given";
   if (expectation.kind === "count") {
@@ -98,16 +114,22 @@ export function checkMembers(up: readonly UpSnapshot[], expectedMembers: Readonl
   const problems: string[] = [];
   const lists = groupBy(up, (s) => idSet(s.observers));
   const reference = up.find((s) => idSet(s.observers) === lists[0]?.[0]);
-  for (const [, nodes] of lists.slice(1)) problems.push(`${names(nodes)} ${nodes.length === 1 ? "lists" : "list"} ${nodes[0].observers.length} observers, ${reference?.name} lists ${reference?.observers.length}`);
+  for (const [, nodes] of lists.slice(1))
+    problems.push(
+      `${names(nodes)} ${nodes.length === 1 ? "lists" : "list"} ${nodes[0].observers.length} observers, ${reference?.name} lists ${reference?.observers.length}`,
+    );
   const byRole = new Map<NodeRole, string[]>();
   const notes: string[] = [];
   for (const s of up) {
     const role = book.roleOf(s.sync.nodeId);
     byRole.set(role, [...(byRole.get(role) ?? []), s.name]);
     if (expectedMembers.has(s.name) && role === "not a member") {
-      problems.push(`${s.name} (${short(s.sync.nodeId)}) is expected to be a member of ${groupId} but is neither a sealer nor an observer on chain: a free node may sync, but it cannot serve clients (the sealers drop the transactions it forwards)`);
+      problems.push(
+        `${s.name} (${short(s.sync.nodeId)}) is expected to be a member of ${groupId} but is neither a sealer nor an observer on chain: a free node may sync, but it cannot serve clients (the sealers drop the transactions it forwards)`,
+      );
     }
-    if (!expectedMembers.has(s.name) && role !== "not a member") notes.push(`${s.name}, declared outside the group, is ${role === "sealer" ? "a sealer" : "an observer"} on chain`);
+    if (!expectedMembers.has(s.name) && role !== "not a member")
+      notes.push(`${s.name}, declared outside the group, is ${role === "sealer" ? "a sealer" : "an observer"} on chain`);
   }
   if (up.length === 0) problems.push("no node answered getSealerList and getObserverList");
   const roles = ROLE_ORDER.filter((r) => byRole.has(r)).map((r) => `${r}: ${byRole.get(r)!.join(", ")}`);
@@ -124,7 +146,12 @@ export function checkPeers(up: readonly UpSnapshot[], extraIds: readonly string[
     problems.push(`${who} is not a peer of ${names(blind)}`);
   }
   if (up.length === 0) problems.push("no node answered getSyncStatus");
-  return result("peers", problems, `every node sees the ${Math.max(0, everyone.length - 1)} others`, `${problems.length} of ${everyone.length} nodes are missing from peer lists`);
+  return result(
+    "peers",
+    problems,
+    `every node sees the ${Math.max(0, everyone.length - 1)} others`,
+    `${problems.length} of ${everyone.length} nodes are missing from peer lists`,
+  );
 }
 
 const heightsOf = (readings: readonly HeightReading[]) => readings.filter((r): r is Extract<HeightReading, { height: number }> => "height" in r);
@@ -140,7 +167,12 @@ export function checkBlockAdvance(startHeight: number, target: number, readings:
   } else {
     for (const r of heights) if (r.height < target) problems.push(`${r.name} is at block ${r.height}, did not reach block ${target} within ${seconds} s`);
   }
-  return result("block-advance", problems, `height ${startHeight} → ${highest}, all ${heights.length} nodes reached block ${target} in ${seconds} s`, `height ${startHeight} → ${highest} in ${seconds} s`);
+  return result(
+    "block-advance",
+    problems,
+    `height ${startHeight} → ${highest}, all ${heights.length} nodes reached block ${target} in ${seconds} s`,
+    `height ${startHeight} → ${highest} in ${seconds} s`,
+  );
 }
 
 export type HashReading = { readonly name: string; readonly hash: string | null } | { readonly name: string; readonly error: string };
@@ -153,7 +185,10 @@ export function checkBlockHash(height: number, readings: readonly HashReading[])
     else if (r.hash === null) problems.push(`${r.name} does not have block ${height}`);
   }
   const groups = groupBy(known, (r) => r.hash);
-  for (const [hash, nodes] of groups.slice(1)) problems.push(`${names(nodes)} ${nodes.length === 1 ? "has" : "have"} block ${height} = ${short(hash)}, ${names(groups[0][1])} ${groups[0][1].length === 1 ? "has" : "have"} ${short(groups[0][0])}`);
+  for (const [hash, nodes] of groups.slice(1))
+    problems.push(
+      `${names(nodes)} ${nodes.length === 1 ? "has" : "have"} block ${height} = ${short(hash)}, ${names(groups[0][1])} ${groups[0][1].length === 1 ? "has" : "have"} ${short(groups[0][0])}`,
+    );
   if (readings.length === 0) problems.push("no node to compare");
   return result("block-hash", problems, `block ${height} is ${short(groups[0]?.[0])} on all ${known.length} nodes`, `block ${height} differs or is missing`);
 }
@@ -171,7 +206,14 @@ export function checkSyncLag(readings: readonly HeightReading[], maxLag: number)
 export type ValueReading = { readonly name: string; readonly value: bigint } | { readonly name: string; readonly error: string };
 
 export function checkReplicated(expected: bigint, block: number, readings: readonly ValueReading[]): CheckResult {
-  const problems = readings.flatMap((r) => ("error" in r ? [`${r.name}: ${r.error}`] : r.value === expected ? [] : [`${r.name} returns get() = ${r.value}, expected ${expected}`]));
+  const problems = readings.flatMap((r) =>
+    "error" in r ? [`${r.name}: ${r.error}`] : r.value === expected ? [] : [`${r.name} returns get() = ${r.value}, expected ${expected}`],
+  );
   const agreeing = readings.length - problems.length;
-  return result("replicated", problems, `get() = ${expected} on all ${readings.length} nodes at block ≥ ${block}`, `${agreeing}/${readings.length} nodes return get() = ${expected}`);
+  return result(
+    "replicated",
+    problems,
+    `get() = ${expected} on all ${readings.length} nodes at block ≥ ${block}`,
+    `${agreeing}/${readings.length} nodes return get() = ${expected}`,
+  );
 }

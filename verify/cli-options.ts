@@ -46,15 +46,18 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 const NODE_ID = /^[0-9a-fA-F]{128}$/;
 
-
 function sealerExpectation(count: string | undefined, ids: string | undefined): SealerExpectation {
   if (count !== undefined && ids !== undefined) fail("--expect-sealers and --expect-node-ids cannot be combined: give one");
   const n = numberFlag("--expect-sealers", count, 1, 1000, true, "an integer");
   if (n !== undefined) return { kind: "count", count: n };
   if (ids === undefined) return { kind: "none" };
-  const list = ids.split(",").map((id) => id.trim().replace(/^0x/, "")).filter(Boolean);
+  const list = ids
+    .split(",")
+    .map((id) => id.trim().replace(/^0x/, ""))
+    .filter(Boolean);
   if (list.length === 0) fail("--expect-node-ids: give at least one node id");
-  for (const id of list) if (!NODE_ID.test(id)) fail(`--expect-node-ids: "${id.slice(0, 20)}${id.length > 20 ? "…" : ""}" is not a 128-hex node id (the content of node.nodeid)`);
+  for (const id of list)
+    if (!NODE_ID.test(id)) fail(`--expect-node-ids: "${id.slice(0, 20)}${id.length > 20 ? "…" : ""}" is not a 128-hex node id (the content of node.nodeid)`);
   return { kind: "ids", ids: list.map((id) => id.toLowerCase()) };
 }
 
@@ -123,7 +126,10 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
 
   const needsTls = [...rpc, ...nonMembers].some((e) => e.url.startsWith("https:"));
   const { ca, cert, key } = readTlsFiles({ ca: str("ca"), cert: str("cert"), key: str("key") }, sdkDir);
-  if (needsTls && (!ca || !cert || !key)) fail(`--ca, --cert and --key are required for https:// RPC URLs (missing ${[!ca && "--ca", !cert && "--cert", !key && "--key"].filter(Boolean).join(", ")}), or give --sdk-dir`);
+  if (needsTls && (!ca || !cert || !key))
+    fail(
+      `--ca, --cert and --key are required for https:// RPC URLs (missing ${[!ca && "--ca", !cert && "--cert", !key && "--key"].filter(Boolean).join(", ")}), or give --sdk-dir`,
+    );
 
   const web3Flag = str("web3");
   let web3: RpcEndpoint[] | undefined;
@@ -143,7 +149,8 @@ export function parseCli(argv: readonly string[]): CliChoice | "help" {
 
   const reportName = str("report-configmap");
   const namespace = str("namespace");
-  if (reportName !== undefined && !DNS_SUBDOMAIN.test(reportName)) fail(`--report-configmap must be a ConfigMap name (lowercase letters, digits, - and .; got "${reportName}")`);
+  if (reportName !== undefined && !DNS_SUBDOMAIN.test(reportName))
+    fail(`--report-configmap must be a ConfigMap name (lowercase letters, digits, - and .; got "${reportName}")`);
   if (namespace !== undefined && !DNS_LABEL.test(namespace)) fail(`--namespace must be a namespace name (a DNS label; got "${namespace}")`);
   if (namespace !== undefined && reportName === undefined) fail("--namespace: only used with --report-configmap");
 

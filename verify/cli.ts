@@ -20,7 +20,10 @@ function apiAccess(io: CliIo, namespace: string | undefined): ApiAccess {
   try {
     access = io.reportAccess ? io.reportAccess() : inClusterAccess(env);
   } catch (error) {
-    throw new Error(`cannot read the pod's service account (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is automountServiceAccountToken off?`, { cause: error });
+    throw new Error(
+      `cannot read the pod's service account (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is automountServiceAccountToken off?`,
+      { cause: error },
+    );
   }
   return namespace ? { ...access, namespace } : access;
 }

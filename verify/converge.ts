@@ -15,7 +15,14 @@ export function structuralChecks(ctx: Context, snapshots: readonly NodeSnapshot[
   const group = checkGroup(snapshots, groupId, ctx.options.expectedChainId);
   if (up.length === 0) {
     const none = "not checked: no node answered";
-    return [checkReachable(snapshots), snapshots.some((s) => s.kind === "no-group") ? group : skipped("group", none), skipped("genesis", none), skipped("sealers", none), skipped("members", none), skipped("peers", none)];
+    return [
+      checkReachable(snapshots),
+      snapshots.some((s) => s.kind === "no-group") ? group : skipped("group", none),
+      skipped("genesis", none),
+      skipped("sealers", none),
+      skipped("members", none),
+      skipped("peers", none),
+    ];
   }
   return [
     checkReachable(snapshots),
@@ -44,7 +51,11 @@ function worthWaiting(snapshots: readonly NodeSnapshot[], checks: readonly Check
  * Poll until the network looks whole, or only permanent problems remain, or the time for it is up. `onRound` sees
  * each round's per-node snapshots as they are taken, so the probe can start on the first node that answers.
  */
-export async function converge(ctx: Context, untilRemainingMs: number, onRound: (round: readonly Promise<NodeSnapshot>[]) => void): Promise<{ snapshots: NodeSnapshot[]; checks: CheckResult[] }> {
+export async function converge(
+  ctx: Context,
+  untilRemainingMs: number,
+  onRound: (round: readonly Promise<NodeSnapshot>[]) => void,
+): Promise<{ snapshots: NodeSnapshot[]; checks: CheckResult[] }> {
   // Every round gets the same request timeout (a node that never answers must not hold up the probe for most of
   // the budget: a quarter of it at most), and a round only starts when that much time is left for it.
   const roundMs = Math.min(ctx.requestMs, Math.max(1_000, ctx.deadline.totalMs / 4));
@@ -74,4 +85,3 @@ async function headStart(apis: readonly NodeApi[], timeoutMs: number): Promise<P
   await Promise.race([first, sleep(250)]);
   return [first, ...apis.slice(1).map((api) => snapshotNode(api, timeoutMs))];
 }
-

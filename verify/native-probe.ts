@@ -72,26 +72,39 @@ export function randomValue(): bigint {
   return (randomBytes(8).readBigUInt64BE() >> 1n) + 1n;
 }
 
-async function send(api: NodeApi, what: string, tx: TransactionData, key: string, options: NativeProbeOptions): Promise<{ receipt: Receipt; hash: string; sender: string }> {
+async function send(
+  api: NodeApi,
+  what: string,
+  tx: TransactionData,
+  key: string,
+  options: NativeProbeOptions,
+): Promise<{ receipt: Receipt; hash: string; sender: string }> {
   const signed = signTransaction(tx, key, { attribute: 1 });
   let receipt: Receipt;
   try {
     receipt = await api.sendTransaction(signed.hex, options.deadline.budget(Number.MAX_SAFE_INTEGER, options.reserveMs));
   } catch (error) {
-    if (error instanceof RpcError && error.kind === "timeout") throw new ProbeFailure(`${what} via ${api.name}: no receipt in time (${error.message}); the chain is not sealing blocks or the node is stuck`);
+    if (error instanceof RpcError && error.kind === "timeout")
+      throw new ProbeFailure(`${what} via ${api.name}: no receipt in time (${error.message}); the chain is not sealing blocks or the node is stuck`);
     if (error instanceof RpcError && error.kind === "rpc" && error.code !== undefined && STATUS_NAMES[error.code]) {
       throw new ProbeFailure(`${what} via ${api.name} rejected: ${statusName(error.code)}: ${error.message}`);
     }
     throw new ProbeFailure(`${what} via ${api.name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (receipt.transactionHash && receipt.transactionHash !== signed.hash.slice(2)) {
-    throw new ProbeFailure(`${what} via ${api.name}: the node reports transaction hash 0x${receipt.transactionHash}, we computed ${signed.hash}: the encoding or hashing disagrees with this FISCO version`);
+    throw new ProbeFailure(
+      `${what} via ${api.name}: the node reports transaction hash 0x${receipt.transactionHash}, we computed ${signed.hash}: the encoding or hashing disagrees with this FISCO version`,
+    );
   }
   if (receipt.status !== 0) {
-    throw new ProbeFailure(`${what} via ${api.name} reverted in block ${receipt.blockNumber}: ${statusName(receipt.status)}${receipt.message ? `, ${receipt.message}` : ""} (tx ${signed.hash})`);
+    throw new ProbeFailure(
+      `${what} via ${api.name} reverted in block ${receipt.blockNumber}: ${statusName(receipt.status)}${receipt.message ? `, ${receipt.message}` : ""} (tx ${signed.hash})`,
+    );
   }
   if (receipt.from && receipt.from !== signed.sender.slice(2).toLowerCase()) {
-    throw new ProbeFailure(`${what} via ${api.name}: the node recovered sender 0x${receipt.from}, we signed as ${signed.sender}: the signature layout disagrees with this FISCO version`);
+    throw new ProbeFailure(
+      `${what} via ${api.name}: the node recovered sender 0x${receipt.from}, we signed as ${signed.sender}: the signature layout disagrees with this FISCO version`,
+    );
   }
   return { receipt, hash: signed.hash, sender: signed.sender };
 }
@@ -105,12 +118,16 @@ async function firstWithHeight(candidates: readonly NodeApi[], height: number, o
   const since = Date.now();
   for (;;) {
     const asked = Date.now() - since < 1_000 ? candidates.slice(0, 1) : candidates;
-    const heights = await Promise.all(asked.map((api) => api.blockNumber(options.deadline.budget(5_000, options.reserveMs)).catch(() => last.get(api.name) ?? -1)));
+    const heights = await Promise.all(
+      asked.map((api) => api.blockNumber(options.deadline.budget(5_000, options.reserveMs)).catch(() => last.get(api.name) ?? -1)),
+    );
     asked.forEach((api, i) => last.set(api.name, heights[i]));
     const ready = asked.find((_, i) => heights[i] >= height);
     if (ready) return ready;
     if (options.deadline.remaining() <= options.reserveMs) {
-      throw new ProbeFailure(`no node other than the writer reached block ${height} in time (${candidates.map((c) => `${c.name} at ${last.get(c.name) ?? "?"}`).join(", ")})`);
+      throw new ProbeFailure(
+        `no node other than the writer reached block ${height} in time (${candidates.map((c) => `${c.name} at ${last.get(c.name) ?? "?"}`).join(", ")})`,
+      );
     }
     await sleep(Math.min(100, options.deadline.remaining() - options.reserveMs));
   }
@@ -125,21 +142,39 @@ function roles(deployer: NodeApi, nodes: readonly NodeApi[]): { writer: NodeApi;
 }
 
 /** get() and the write's receipt through a node that did not take the write. */
-async function readBack(reader: NodeApi, writer: NodeApi, contract: string, value: bigint, write: { receipt: Receipt; hash: string }, options: NativeProbeOptions): Promise<void> {
+async function readBack(
+  reader: NodeApi,
+  writer: NodeApi,
+  contract: string,
+  value: bigint,
+  write: { receipt: Receipt; hash: string },
+  options: NativeProbeOptions,
+): Promise<void> {
   const budget = () => options.deadline.budget(10_000, options.reserveMs);
   const [read, again] = await Promise.all([reader.callContract(contract, encodeGet(), budget()), reader.receipt(write.hash, budget())]);
   if (read.status !== 0) throw new ProbeFailure(`get() via ${reader.name}: ${statusName(read.status)}`);
   const got = decodeGet(read.output);
   if (got !== value) throw new ProbeFailure(`get() via ${reader.name} returned ${got}, expected ${value}`);
   if (again.blockNumber !== write.receipt.blockNumber || again.status !== 0) {
-    throw new ProbeFailure(`${reader.name} has the receipt of ${write.hash} in block ${again.blockNumber} with ${statusName(again.status)}, ${writer.name} said block ${write.receipt.blockNumber}`);
+    throw new ProbeFailure(
+      `${reader.name} has the receipt of ${write.hash} in block ${again.blockNumber} with ${statusName(again.status)}, ${writer.name} said block ${write.receipt.blockNumber}`,
+    );
   }
 }
 
 async function probe(options: NativeProbeOptions, started: { height: number | null }): Promise<ProbeResult> {
   const { deployer } = options;
   const key = throwawayKey();
-  const tx = (blockLimit: number, to: string, input: Buffer, abi = ""): TransactionData => ({ version: 0, chainId: options.chainId, groupId: options.groupId, blockLimit, nonce: randomNonce(randomBytes), to, input, abi });
+  const tx = (blockLimit: number, to: string, input: Buffer, abi = ""): TransactionData => ({
+    version: 0,
+    chainId: options.chainId,
+    groupId: options.groupId,
+    blockLimit,
+    nonce: randomNonce(randomBytes),
+    to,
+    input,
+    abi,
+  });
   const start = options.startHeight ?? (await deployer.blockNumber(options.deadline.budget(10_000, options.reserveMs)));
   started.height = start;
 
@@ -151,7 +186,13 @@ async function probe(options: NativeProbeOptions, started: { height: number | nu
   const { writer, readers } = roles(deployer, await options.nodes);
   const value = options.value ?? randomValue();
   options.progress(`probe: contract ${contract} in block ${deploy.receipt.blockNumber}; set(${value}) through ${writer.name}`);
-  const write = await send(writer, `set(${value})`, tx(deploy.receipt.blockNumber + 500, contract, Buffer.from(encodeSet(value).slice(2), "hex")), key, options);
+  const write = await send(
+    writer,
+    `set(${value})`,
+    tx(deploy.receipt.blockNumber + 500, contract, Buffer.from(encodeSet(value).slice(2), "hex")),
+    key,
+    options,
+  );
 
   const reader = await firstWithHeight(readers, write.receipt.blockNumber, options);
   options.progress(`probe: set in block ${write.receipt.blockNumber}; reading back through ${reader.name}`);
@@ -175,7 +216,14 @@ export async function runNativeProbe(options: NativeProbeOptions): Promise<Probe
     const summary = `deployed ${p.contractAddress} (block ${p.deployBlockNumber}, via ${p.via.deploy}), set(${p.value}) in block ${p.blockNumber} via ${p.via.set}, get() via ${p.via.get} = ${p.value}`;
     return { check: { name: "probe", status: "pass", summary, problems: [] }, probe: p, startHeight: started.height };
   } catch (error) {
-    const message = error instanceof ProbeFailure || error instanceof RpcError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    return { check: { name: "probe", status: "fail", summary: "the native test transaction did not complete", problems: [message] }, probe: null, startHeight: started.height };
+    const message =
+      error instanceof ProbeFailure || error instanceof RpcError
+        ? error.message
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    return {
+      check: { name: "probe", status: "fail", summary: "the native test transaction did not complete", problems: [message] },
+      probe: null,
+      startHeight: started.height,
+    };
   }
 }

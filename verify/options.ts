@@ -59,4 +59,3 @@ export interface Context {
   readonly pollMs: number;
   readonly progress: (line: string) => void;
 }
-

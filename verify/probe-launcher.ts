@@ -63,4 +63,3 @@ export class ProbeLauncher {
     return this.launched ? await this.launched : null;
   }
 }
-

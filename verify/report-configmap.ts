@@ -34,7 +34,12 @@ function call(access: ApiAccess, method: string, path: string, body?: unknown): 
   return new Promise((resolve, reject) => {
     const req = send(
       url,
-      { method, ca: access.ca, headers: { authorization: `Bearer ${access.token}`, "content-type": "application/json", accept: "application/json" }, timeout: 10_000 },
+      {
+        method,
+        ca: access.ca,
+        headers: { authorization: `Bearer ${access.token}`, "content-type": "application/json", accept: "application/json" },
+        timeout: 10_000,
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");

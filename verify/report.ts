@@ -2,18 +2,7 @@ import type { Sealer } from "../fisco/native-api";
 import type { NodeRole } from "./roles";
 
 export type CheckName =
-  | "reachable"
-  | "group"
-  | "genesis"
-  | "sealers"
-  | "members"
-  | "peers"
-  | "probe"
-  | "block-advance"
-  | "block-hash"
-  | "sync-lag"
-  | "replicated"
-  | "web3-probe";
+  "reachable" | "group" | "genesis" | "sealers" | "members" | "peers" | "probe" | "block-advance" | "block-hash" | "sync-lag" | "replicated" | "web3-probe";
 
 /** skip: not applicable in this run (e.g. no probe transaction requested); never makes the run fail. */
 export type CheckStatus = "pass" | "fail" | "skip";
@@ -78,7 +67,10 @@ const LABEL: Record<CheckStatus, string> = { pass: "PASS", fail: "FAIL", skip: "
 /** The default CLI output: one line per check with its numbers, problems indented below it, and a verdict. */
 export function formatText(report: VerificationReport): string {
   const width = Math.max(...report.checks.map((c) => c.name.length));
-  const lines = report.checks.flatMap((c) => [`${LABEL[c.status]} ${c.name.padEnd(width)}  ${c.summary}`, ...c.problems.map((p) => `     ${" ".repeat(width)}  - ${p}`)]);
+  const lines = report.checks.flatMap((c) => [
+    `${LABEL[c.status]} ${c.name.padEnd(width)}  ${c.summary}`,
+    ...c.problems.map((p) => `     ${" ".repeat(width)}  - ${p}`),
+  ]);
   const failed = report.checks.filter((c) => c.status === "fail").length;
   const counted = report.checks.filter((c) => c.status !== "skip").length;
   const seconds = (report.durationMs / 1000).toFixed(1);

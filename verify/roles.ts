@@ -19,11 +19,25 @@ function majority<T>(up: readonly UpSnapshot[], key: (s: UpSnapshot) => string, 
 }
 
 export function majoritySealers(up: readonly UpSnapshot[]): readonly Sealer[] {
-  return majority(up, (s) => s.sealers.map((x) => `${x.nodeId}:${x.weight}`).sort().join(","), (s) => s.sealers, []);
+  return majority(
+    up,
+    (s) =>
+      s.sealers
+        .map((x) => `${x.nodeId}:${x.weight}`)
+        .sort()
+        .join(","),
+    (s) => s.sealers,
+    [],
+  );
 }
 
 export function majorityObservers(up: readonly UpSnapshot[]): readonly string[] {
-  return majority(up, (s) => [...s.observers].sort().join(","), (s) => s.observers, []);
+  return majority(
+    up,
+    (s) => [...s.observers].sort().join(","),
+    (s) => s.observers,
+    [],
+  );
 }
 
 export interface Membership {

@@ -37,7 +37,14 @@ function nodeReports(options: VerifyOptions, snapshots: readonly NodeSnapshot[],
   return allEndpoints(options).map((endpoint, i) => {
     const s = snapshots[i];
     const r = readings.find((x) => x.name === endpoint.name);
-    const error = s.kind === "down" ? s.error.message : s.kind === "no-group" ? `does not serve group ${options.groupId ?? DEFAULTS.groupId}` : r && "error" in r ? r.error.message : null;
+    const error =
+      s.kind === "down"
+        ? s.error.message
+        : s.kind === "no-group"
+          ? `does not serve group ${options.groupId ?? DEFAULTS.groupId}`
+          : r && "error" in r
+            ? r.error.message
+            : null;
     return {
       name: endpoint.name,
       url: endpoint.url,
@@ -51,7 +58,12 @@ function nodeReports(options: VerifyOptions, snapshots: readonly NodeSnapshot[],
 }
 
 /** After phase 1 and the probe: block production, block hashes, sync lag, and the probe's value on every node. */
-async function chainChecks(ctx: Context, up: readonly UpSnapshot[], native: ProbeOutcome | null, startedAt: number): Promise<{ checks: CheckResult[]; readings: HeightReading[] }> {
+async function chainChecks(
+  ctx: Context,
+  up: readonly UpSnapshot[],
+  native: ProbeOutcome | null,
+  startedAt: number,
+): Promise<{ checks: CheckResult[]; readings: HeightReading[] }> {
   const upApis = ctx.apis.filter((api) => up.some((s) => s.name === api.name));
   if (upApis.length === 0) {
     const none = "not checked: no node answered";
@@ -66,21 +78,33 @@ async function chainChecks(ctx: Context, up: readonly UpSnapshot[], native: Prob
     compareBlockHashes(ctx, upApis, readings),
     p ? readProbeEverywhere(ctx, upApis, readings, p.contractAddress, BigInt(p.value), p.blockNumber) : Promise.resolve(skipped("replicated", notRun)),
   ]);
-  const advance = native ? checkBlockAdvance(startHeight, target, readings, Date.now() - startedAt) : skipped("block-advance", "not checked: FISCO seals blocks only for transactions, and no probe was sent");
+  const advance = native
+    ? checkBlockAdvance(startHeight, target, readings, Date.now() - startedAt)
+    : skipped("block-advance", "not checked: FISCO seals blocks only for transactions, and no probe was sent");
   return { checks: [advance, hashes, checkSyncLag(readings, ctx.options.maxLag ?? DEFAULTS.maxLag), replicated], readings };
 }
 
 function probeCheck(probing: boolean, native: ProbeOutcome | null, up: readonly UpSnapshot[]): CheckResult {
   if (!probing) return skipped("probe", "not run (--no-probe)");
   if (native) return native.check;
-  return skipped("probe", up.length === 0 ? "not run: no node answered" : "not run: no sealer or observer answered (the probe goes through group members only)");
+  return skipped(
+    "probe",
+    up.length === 0 ? "not run: no node answered" : "not run: no sealer or observer answered (the probe goes through group members only)",
+  );
 }
 
 async function web3Check(ctx: Context, probing: boolean): Promise<ProbeOutcome | null> {
   const { web3, web3PrivateKey, probeValue } = ctx.options;
   if (!web3 || web3.length === 0) return null;
   if (!probing) return { check: skipped("web3-probe", "not run (--no-probe)"), probe: null };
-  return runWeb3Probe({ endpoints: web3, privateKey: web3PrivateKey, deadline: ctx.deadline, reserveMs: Math.min(1_000, ctx.reserveMs), progress: ctx.progress, value: probeValue });
+  return runWeb3Probe({
+    endpoints: web3,
+    privateKey: web3PrivateKey,
+    deadline: ctx.deadline,
+    reserveMs: Math.min(1_000, ctx.reserveMs),
+    progress: ctx.progress,
+    value: probeValue,
+  });
 }
 
 function tlsContext(options: VerifyOptions) {
@@ -116,7 +140,9 @@ export async function runVerification(options: VerifyOptions): Promise<Verificat
   try {
     const probing = options.probe ?? true;
     const outside = endpoints.length - options.rpc.length;
-    ctx.progress(`verifying ${endpoints.length} node${endpoints.length === 1 ? "" : "s"}${outside > 0 ? ` (${outside} declared outside the group)` : ""} (timeout ${(timeoutMs / 1000).toFixed(0)} s)`);
+    ctx.progress(
+      `verifying ${endpoints.length} node${endpoints.length === 1 ? "" : "s"}${outside > 0 ? ` (${outside} declared outside the group)` : ""} (timeout ${(timeoutMs / 1000).toFixed(0)} s)`,
+    );
     const launcher = new ProbeLauncher(ctx, probing);
     const { snapshots, checks } = await converge(ctx, ctx.reserveMs, (round) => launcher.offer(round));
     const native = await launcher.outcome();

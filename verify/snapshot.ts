@@ -31,7 +31,12 @@ export async function snapshotNode(api: NodeApi, timeoutMs: number): Promise<Nod
   try {
     const group = await api.groupInfo(timeoutMs);
     if (!group) return { kind: "no-group", name: api.name, latencyMs: Date.now() - started };
-    const [sync, consensus, sealers, observers] = await Promise.all([api.syncStatus(timeoutMs), api.consensusStatus(timeoutMs), api.sealerList(timeoutMs), api.observerList(timeoutMs)]);
+    const [sync, consensus, sealers, observers] = await Promise.all([
+      api.syncStatus(timeoutMs),
+      api.consensusStatus(timeoutMs),
+      api.sealerList(timeoutMs),
+      api.observerList(timeoutMs),
+    ]);
     return { kind: "up", name: api.name, latencyMs: Date.now() - started, group, sync, consensus, sealers, observers };
   } catch (error) {
     return { kind: "down", name: api.name, error: asRpcError(error, api.name, "snapshot") };

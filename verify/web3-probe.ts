@@ -82,25 +82,38 @@ async function probe(options: Web3ProbeOptions, providers: JsonRpcProvider[]): P
   ]);
   const base = { type: 0, gasPrice, chainId } as const;
   const sendFailure = (what: string, name: string, error: unknown) => {
-    const funds = balance === 0n ? `; the sender ${sender} has balance 0 and FISCO v3.16.4 rejects web3 transactions from zero-balance senders: pass a funded key (--web3-key-file), or rely on the native probe` : "";
+    const funds =
+      balance === 0n
+        ? `; the sender ${sender} has balance 0 and FISCO v3.16.4 rejects web3 transactions from zero-balance senders: pass a funded key (--web3-key-file), or rely on the native probe`
+        : "";
     return new Web3Failure(`${what} via ${name} rejected: ${reason(error)}${funds}`);
   };
 
   options.progress(`web3 probe: deploying through ${endpoints[a].name} (chain id ${chainId}, gas price ${gasPrice}, sender balance ${balance})`);
-  const deployTx = await wallet.connect(providers[a]).sendTransaction({ ...base, nonce, data: PROBE_CREATION_CODE, gasLimit: DEPLOY_GAS }).catch((e) => {
-    throw sendFailure("deploy", endpoints[a].name, e);
-  });
+  const deployTx = await wallet
+    .connect(providers[a])
+    .sendTransaction({ ...base, nonce, data: PROBE_CREATION_CODE, gasLimit: DEPLOY_GAS })
+    .catch((e) => {
+      throw sendFailure("deploy", endpoints[a].name, e);
+    });
   const deployed = await waitForReceipt(providers[a], endpoints[a].name, deployTx.hash, "deploy", options);
-  if (deployed.status !== 1 || !deployed.contractAddress) throw new Web3Failure(`deploy via ${endpoints[a].name} failed in block ${deployed.blockNumber} (receipt status ${deployed.status}, tx ${deployTx.hash})`);
+  if (deployed.status !== 1 || !deployed.contractAddress)
+    throw new Web3Failure(`deploy via ${endpoints[a].name} failed in block ${deployed.blockNumber} (receipt status ${deployed.status}, tx ${deployTx.hash})`);
   const contract = deployed.contractAddress.toLowerCase();
 
   const value = options.value ?? randomValue();
   options.progress(`web3 probe: contract ${contract} in block ${deployed.blockNumber}; set(${value}) through ${endpoints[b].name}`);
-  const setTx = await wallet.connect(providers[b]).sendTransaction({ ...base, nonce: nonce + 1, to: contract, data: encodeSet(value), gasLimit: CALL_GAS }).catch((e) => {
-    throw sendFailure(`set(${value})`, endpoints[b].name, e);
-  });
+  const setTx = await wallet
+    .connect(providers[b])
+    .sendTransaction({ ...base, nonce: nonce + 1, to: contract, data: encodeSet(value), gasLimit: CALL_GAS })
+    .catch((e) => {
+      throw sendFailure(`set(${value})`, endpoints[b].name, e);
+    });
   const written = await waitForReceipt(providers[b], endpoints[b].name, setTx.hash, `set(${value})`, options);
-  if (written.status !== 1) throw new Web3Failure(`set(${value}) via ${endpoints[b].name} reverted in block ${written.blockNumber} (receipt status ${written.status}, tx ${setTx.hash})`);
+  if (written.status !== 1)
+    throw new Web3Failure(
+      `set(${value}) via ${endpoints[b].name} reverted in block ${written.blockNumber} (receipt status ${written.status}, tx ${setTx.hash})`,
+    );
 
   options.progress(`web3 probe: set in block ${written.blockNumber}; reading back through ${endpoints[c].name}`);
   while ((await providers[c].getBlockNumber()) < written.blockNumber) {
@@ -127,10 +140,15 @@ export async function runWeb3Probe(options: Web3ProbeOptions): Promise<ProbeOutc
     if (options.endpoints.length === 0) throw new Web3Failure("no web3 endpoint given");
     const timeout = options.deadline.budget(30_000, options.reserveMs);
     const chainId = await chainIdOf(options.endpoints[0], timeout).catch((e) => {
-      throw e instanceof Web3Failure ? e : new Web3Failure(`${options.endpoints[0].name}: ${options.endpoints[0].url} does not answer eth_chainId (${reason(e)}); is [web3_rpc] enable=true (FISCO ≥ v3.9.0)?`);
+      throw e instanceof Web3Failure
+        ? e
+        : new Web3Failure(
+            `${options.endpoints[0].name}: ${options.endpoints[0].url} does not answer eth_chainId (${reason(e)}); is [web3_rpc] enable=true (FISCO ≥ v3.9.0)?`,
+          );
     });
     const network = Network.from(chainId);
-    for (const e of options.endpoints) providers.push(new JsonRpcProvider(request(e.url, timeout), network, { ...FISCO_ETHERS_OPTIONS, staticNetwork: network }));
+    for (const e of options.endpoints)
+      providers.push(new JsonRpcProvider(request(e.url, timeout), network, { ...FISCO_ETHERS_OPTIONS, staticNetwork: network }));
     const p = await probe(options, providers);
     const summary = `deployed ${p.contractAddress} (block ${p.deployBlockNumber}, via ${p.via.deploy}), set(${p.value}) in block ${p.blockNumber} via ${p.via.set}, eth_call get() via ${p.via.get} = ${p.value}`;
     return { check: { name: "web3-probe", status: "pass", summary, problems: [] }, probe: p };

@@ -17,7 +17,16 @@ export const BENCH_SELECTORS = { write: "9c0e3f7a", writes: "c4b5c133", total: "
 
 /** Solidity ABI of Bench.sol. */
 export const BENCH_ABI = [
-  { type: "function", name: "write", stateMutability: "nonpayable", inputs: [{ name: "key", type: "uint256" }, { name: "value", type: "uint256" }], outputs: [] },
+  {
+    type: "function",
+    name: "write",
+    stateMutability: "nonpayable",
+    inputs: [
+      { name: "key", type: "uint256" },
+      { name: "value", type: "uint256" },
+    ],
+    outputs: [],
+  },
   { type: "function", name: "writes", stateMutability: "view", inputs: [], outputs: [{ name: "", type: "uint256" }] },
   { type: "function", name: "total", stateMutability: "view", inputs: [], outputs: [{ name: "", type: "uint256" }] },
 ] as const;

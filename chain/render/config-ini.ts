@@ -7,7 +7,22 @@ type IniInputs = Pick<ChainSpec, "ports" | "web3" | "consensus" | "log">;
  * every pod listens on the same ports, logs go to the console, and web3 follows the stack config.
  */
 export function renderConfigIni(spec: IniInputs): string {
-  return [p2p(spec), lists(), rpc(spec), web3(spec), cert(), security(), consensus(spec), executor(), storage(), txpool(), sync(), redis(), flowControl(), log(spec)].join("\n");
+  return [
+    p2p(spec),
+    lists(),
+    rpc(spec),
+    web3(spec),
+    cert(),
+    security(),
+    consensus(spec),
+    executor(),
+    storage(),
+    txpool(),
+    sync(),
+    redis(),
+    flowControl(),
+    log(spec),
+  ].join("\n");
 }
 
 const section = (name: string, lines: string[]) => `[${name}]\n${lines.map((l) => (l ? `    ${l}` : "")).join("\n")}\n`;
@@ -79,14 +94,7 @@ const cert = () =>
   ]);
 
 const security = () =>
-  section("security", [
-    "private_key_path=conf/node.pem",
-    "enable_hsm=false",
-    "; path of hsm dynamic library",
-    ";hsm_lib_path=",
-    ";key_index=",
-    ";password=",
-  ]) +
+  section("security", ["private_key_path=conf/node.pem", "enable_hsm=false", "; path of hsm dynamic library", ";hsm_lib_path=", ";key_index=", ";password="]) +
   "\n" +
   section("storage_security", [
     "; enable data disk encryption or not, default is false",

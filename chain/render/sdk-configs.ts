@@ -27,7 +27,9 @@ export const SDK_FILES = {
 
 /** Java SDK v3 config.toml (keys from java-sdk's config-example.toml). */
 export function renderJavaSdkConfig(spec: SdkInputs): string {
-  const peers = memberNodes(spec).members.map((n) => `"${nodeRpcAddress(spec, n)}"`).join(", ");
+  const peers = memberNodes(spec)
+    .members.map((n) => `"${nodeRpcAddress(spec, n)}"`)
+    .join(", ");
   return `[cryptoMaterial]
 certPath = "conf"                           # directory holding ca.crt, sdk.crt and sdk.key (mount the SDK Secret here)
 useSMCrypto = "false"
@@ -52,7 +54,9 @@ threadPoolSize = "8"
 
 /** Go SDK v3 config ini (keys from go-sdk v3/examples/configFile/conf/config_sample.ini). */
 export function renderGoSdkConfig(spec: SdkInputs): string {
-  const peers = memberNodes(spec).members.map((n, i) => `node.${i}=${nodeRpcAddress(spec, n)}`).join("\n");
+  const peers = memberNodes(spec)
+    .members.map((n, i) => `node.${i}=${nodeRpcAddress(spec, n)}`)
+    .join("\n");
   return `[common]
 ; if ssl connection is disabled, default: false
 disable_ssl = false

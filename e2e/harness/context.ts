@@ -31,11 +31,14 @@ export async function withCluster(
   const group = new Group(name, ctx.reporter);
   const cluster = ctx.cluster(name);
   try {
-    await group.scenario(`kwok cluster up (4 nodes, 8 static PVs${options.storageClass ? `, default StorageClass ${options.storageClass}` : ", no StorageClass"})`, async (s) => {
-      const up = s.command("e2e/cluster.sh up", await cluster.up(options));
-      s.require(up.code === 0, "the control plane and 4 fake nodes are up", up.stderr.slice(-2000));
-      s.note(`context ${cluster.context}, kubeconfig ${cluster.kubeconfig}`);
-    });
+    await group.scenario(
+      `kwok cluster up (4 nodes, 8 static PVs${options.storageClass ? `, default StorageClass ${options.storageClass}` : ", no StorageClass"})`,
+      async (s) => {
+        const up = s.command("e2e/cluster.sh up", await cluster.up(options));
+        s.require(up.code === 0, "the control plane and 4 fake nodes are up", up.stderr.slice(-2000));
+        s.note(`context ${cluster.context}, kubeconfig ${cluster.kubeconfig}`);
+      },
+    );
     await body(group, cluster);
   } finally {
     if (!ctx.keep) {

@@ -80,10 +80,17 @@ export interface Divergence {
   readonly detail: string;
 }
 
+/** The program reads its own last outputs through one (components/previous-outputs.ts); the offline engine answers that read without a resource. */
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
 /** Compare the real engine's state with the offline engine's registrations of the same stack file. */
 export function compareWithState(state: readonly StateResource[], offline: readonly OfflineResource[]): Divergence[] {
   const key = (type: string, name: string) => `${type} ${name}`;
-  const real = new Map(state.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.type !== "pulumi:pulumi:Stack").map((r) => [key(r.type, urnName(r.urn)), r]));
+  const real = new Map(
+    state
+      .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.type !== "pulumi:pulumi:Stack" && r.type !== STACK_REFERENCE)
+      .map((r) => [key(r.type, urnName(r.urn)), r]),
+  );
   const off = new Map(offline.map((r) => [key(r.type, r.name), r]));
   const out: Divergence[] = [];
   for (const k of real.keys()) if (!off.has(k)) out.push({ kind: "only-real", resource: k, detail: "registered by the real engine only" });
@@ -94,7 +101,8 @@ export function compareWithState(state: readonly StateResource[], offline: reado
     const realOptions = { protect: Boolean(r.protect), retainOnDelete: Boolean(r.retainOnDelete) };
     const offOptions = o.options ? { protect: o.options.protect, retainOnDelete: o.options.retainOnDelete } : undefined;
     if (!offOptions) out.push({ kind: "options", resource: k, detail: `offline: no resource options recorded; real: ${JSON.stringify(realOptions)}` });
-    else if (JSON.stringify(realOptions) !== JSON.stringify(offOptions)) out.push({ kind: "options", resource: k, detail: `real ${JSON.stringify(realOptions)} / offline ${JSON.stringify(offOptions)}` });
+    else if (JSON.stringify(realOptions) !== JSON.stringify(offOptions))
+      out.push({ kind: "options", resource: k, detail: `real ${JSON.stringify(realOptions)} / offline ${JSON.stringify(offOptions)}` });
     if (r.type.startsWith("kubernetes:")) {
       const diff = differences(normalise(r.inputs ?? {}), normalise(o.inputs ?? {}));
       if (diff.length > 0) out.push({ kind: "inputs", resource: k, detail: diff.join("\n") });

@@ -24,7 +24,8 @@ export interface RunOptions {
 const live = new Set<ChildProcess>();
 
 /** Logs keep the start and the end of a long output (a stack export is megabytes). */
-const clip = (text: string, max = 200_000) => (text.length <= max ? text : `${text.slice(0, max / 2)}\n[… ${text.length - max} characters left out …]\n${text.slice(-max / 2)}`);
+const clip = (text: string, max = 200_000) =>
+  text.length <= max ? text : `${text.slice(0, max / 2)}\n[… ${text.length - max} characters left out …]\n${text.slice(-max / 2)}`;
 
 const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
@@ -51,7 +52,8 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       live.delete(child);
       const endedAt = Date.now();
       const seconds = (endedAt - started) / 1000;
-      if (options.log) appendFileSync(options.log, `${clip(stdout)}${stderr ? `\n[stderr]\n${clip(stderr)}` : ""}\n[exit ${code} after ${seconds.toFixed(1)} s]\n`);
+      if (options.log)
+        appendFileSync(options.log, `${clip(stdout)}${stderr ? `\n[stderr]\n${clip(stderr)}` : ""}\n[exit ${code} after ${seconds.toFixed(1)} s]\n`);
       resolve({ command, code, stdout, stderr, seconds, endedAt });
     };
     child.on("error", (error) => {

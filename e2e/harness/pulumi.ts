@@ -82,7 +82,11 @@ export class PulumiCli {
   writeConfig(stack: string, config: Record<string, any>): void {
     const file = this.stackFile(stack);
     const doc = (load(readFileSync(file, "utf8")) ?? {}) as Record<string, any>;
-    doc.config = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).map(([k, v]) => [`fisco-bcos:${k}`, v]));
+    doc.config = Object.fromEntries(
+      Object.entries(config)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [`fisco-bcos:${k}`, v]),
+    );
     writeFileSync(file, dump(doc, { lineWidth: -1 }));
   }
 
@@ -144,7 +148,12 @@ export class PulumiCli {
     if (result.stdout.startsWith("{\n")) {
       const [plan] = new JsonStreamSplitter().push(result.stdout);
       for (const d of plan?.diagnostics ?? []) diagnostics.push({ severity: d.severity, message: String(d.message ?? "").trim(), urn: d.urn });
-      const previewed: Step[] = (plan?.steps ?? []).map((st: any) => ({ op: st.op, urn: st.urn, type: st.oldState?.type ?? st.newState?.type ?? typeFromUrn(st.urn), planned: true }));
+      const previewed: Step[] = (plan?.steps ?? []).map((st: any) => ({
+        op: st.op,
+        urn: st.urn,
+        type: st.oldState?.type ?? st.newState?.type ?? typeFromUrn(st.urn),
+        planned: true,
+      }));
       for (const st of previewed) steps.set(st.urn, st);
       planned = previewed;
       changes = plan?.changeSummary ?? {};
@@ -188,8 +197,17 @@ function typeFromUrn(urn: string): string {
 }
 
 function engineRun(result: RunResult, steps: Step[], changes: Record<string, number>, diagnostics: Diagnostic[], failures: string[]): EngineRun {
-  const errors = diagnostics.filter((d) => d.severity === "error" || d.severity === "info#err").map((d) => (d.urn ? `${urnName(d.urn)}: ${d.message}` : d.message));
-  return { run: result, ok: result.code === 0, steps, changes, diagnostics, errorText: [...errors, ...failures, result.stderr.trim()].filter(Boolean).join("\n") };
+  const errors = diagnostics
+    .filter((d) => d.severity === "error" || d.severity === "info#err")
+    .map((d) => (d.urn ? `${urnName(d.urn)}: ${d.message}` : d.message));
+  return {
+    run: result,
+    ok: result.code === 0,
+    steps,
+    changes,
+    diagnostics,
+    errorText: [...errors, ...failures, result.stderr.trim()].filter(Boolean).join("\n"),
+  };
 }
 
 /** Environment of every Pulumi command: local file backend, no update checks, no plugin downloads. */

@@ -34,7 +34,9 @@ export function analyseRollout(events: readonly WatchEvent[], waves: Readonly<Re
   for (const node of Object.keys(waves)) {
     const seen = events.filter((e) => e.object?.metadata?.name === podOf(node));
     const oldUid = seen[0]?.object.metadata.uid;
-    const down = seen.find((e) => e.object.metadata.uid === oldUid && (e.type === "DELETED" || e.object.metadata.deletionTimestamp)) ?? seen.find((e) => e.object.metadata.uid !== oldUid);
+    const down =
+      seen.find((e) => e.object.metadata.uid === oldUid && (e.type === "DELETED" || e.object.metadata.deletionTimestamp)) ??
+      seen.find((e) => e.object.metadata.uid !== oldUid);
     if (!down) {
       notRestarted.push(node);
       continue;
@@ -45,7 +47,9 @@ export function analyseRollout(events: readonly WatchEvent[], waves: Readonly<Re
   }
 
   // Sweep: +1 at each down, -1 at each ready.
-  const marks = restarts.flatMap((r) => [{ t: r.downAt, d: 1 }, ...(r.readyAt !== undefined ? [{ t: r.readyAt, d: -1 }] : [])]).sort((a, b) => a.t - b.t || a.d - b.d);
+  const marks = restarts
+    .flatMap((r) => [{ t: r.downAt, d: 1 }, ...(r.readyAt !== undefined ? [{ t: r.readyAt, d: -1 }] : [])])
+    .sort((a, b) => a.t - b.t || a.d - b.d);
   let current = 0;
   let maxDown = 0;
   let maxDownAt: number | undefined;
@@ -62,7 +66,8 @@ export function analyseRollout(events: readonly WatchEvent[], waves: Readonly<Re
     for (const earlier of restarts) {
       if (earlier.wave >= later.wave) continue;
       if (earlier.readyAt === undefined || later.downAt < earlier.readyAt) {
-        const back = earlier.readyAt === undefined ? "was never Ready again" : `was Ready again only ${((earlier.readyAt - later.downAt) / 1000).toFixed(1)} s later`;
+        const back =
+          earlier.readyAt === undefined ? "was never Ready again" : `was Ready again only ${((earlier.readyAt - later.downAt) / 1000).toFixed(1)} s later`;
         orderViolations.push(`${later.node} (wave ${later.wave}) went down before ${earlier.node} (wave ${earlier.wave}) was back: ${earlier.node} ${back}`);
       }
     }
@@ -74,6 +79,7 @@ export function analyseRollout(events: readonly WatchEvent[], waves: Readonly<Re
 export function formatRollout(analysis: RolloutAnalysis, t0: number): string[] {
   const s = (t: number) => `+${((t - t0) / 1000).toFixed(1)} s`;
   return analysis.restarts.map(
-    (r) => `${r.node} (wave ${r.wave}): down ${s(r.downAt)}, Ready ${r.readyAt === undefined ? "never" : `${s(r.readyAt)} (${((r.readyAt - r.downAt) / 1000).toFixed(1)} s down)`}${r.newPods > 1 ? `, ${r.newPods} new pods` : ""}`,
+    (r) =>
+      `${r.node} (wave ${r.wave}): down ${s(r.downAt)}, Ready ${r.readyAt === undefined ? "never" : `${s(r.readyAt)} (${((r.readyAt - r.downAt) / 1000).toFixed(1)} s down)`}${r.newPods > 1 ? `, ${r.newPods} new pods` : ""}`,
   );
 }

@@ -70,7 +70,10 @@ export class Scenario {
   /** Log a finished engine command in one line: what ran, its exit status, time and the engine's change summary. */
   engine(label: string, result: EngineRun): EngineRun {
     // Say when an update ran without its preview (the harness's default: most scenarios preview on their own).
-    const shown = / --skip-preview( |$)/.test(result.run.command) && !label.includes("--skip-preview") ? label.replace(/^pulumi (up|destroy)\b/, "$& --skip-preview") : label;
+    const shown =
+      / --skip-preview( |$)/.test(result.run.command) && !label.includes("--skip-preview")
+        ? label.replace(/^pulumi (up|destroy)\b/, "$& --skip-preview")
+        : label;
     this.reporter.line(`  $ ${shown}: exit ${result.run.code} in ${result.run.seconds.toFixed(1)} s (${changesText(result.changes)})`);
     return result;
   }

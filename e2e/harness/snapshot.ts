@@ -11,9 +11,26 @@ export interface LiveObject {
   readonly object: any;
 }
 
-const KINDS = ["namespace", "configmaps", "secrets", "persistentvolumeclaims", "statefulsets", "services", "poddisruptionbudgets", "networkpolicies", "jobs", "serviceaccounts", "roles", "rolebindings"];
+const KINDS = [
+  "namespace",
+  "configmaps",
+  "secrets",
+  "persistentvolumeclaims",
+  "statefulsets",
+  "services",
+  "poddisruptionbudgets",
+  "networkpolicies",
+  "jobs",
+  "serviceaccounts",
+  "roles",
+  "rolebindings",
+];
 
-const digest = (value: unknown) => createHash("sha256").update(JSON.stringify(value ?? null)).digest("hex").slice(0, 16);
+const digest = (value: unknown) =>
+  createHash("sha256")
+    .update(JSON.stringify(value ?? null))
+    .digest("hex")
+    .slice(0, 16);
 
 /** Every object of the chain's kinds in the namespace (and the namespace), as `Kind/name`. */
 export async function liveSnapshot(cluster: Cluster, namespace: string): Promise<Map<string, LiveObject>> {
@@ -59,7 +76,8 @@ function withoutCiphertexts(value: any): any {
 export function identityOf(state: readonly StateResource[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of state) {
-    if (r.type.startsWith("tls:") || r.type.startsWith("random:")) out.set(`${r.type.split(":").pop()} ${urnName(r.urn)}`, `${r.id} ${digest(withoutCiphertexts(r.outputs))}`);
+    if (r.type.startsWith("tls:") || r.type.startsWith("random:"))
+      out.set(`${r.type.split(":").pop()} ${urnName(r.urn)}`, `${r.id} ${digest(withoutCiphertexts(r.outputs))}`);
   }
   return out;
 }

@@ -37,7 +37,9 @@ export function findTools(): { tools: Tools } | { missing: string[]; bin: string
 function toolVersions(bin: string): Record<string, string> {
   const ask = (tool: string, ...args: string[]) => {
     try {
-      return execFileSync(join(bin, tool), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n")[0];
+      return execFileSync(join(bin, tool), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+        .trim()
+        .split("\n")[0];
     } catch {
       return "?";
     }

@@ -21,7 +21,10 @@ export async function protectScenarios(ctx: Context): Promise<void> {
       s.require(s.command("pulumi stack init", await p.init(STACK, kc)).code === 0, "stack created");
       const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
       s.check(!preview.ok && /kubernetes\.context/.test(preview.errorText), "preview fails naming kubernetes.context", preview.errorText);
-      s.check(preview.steps.every((st) => st.type === "pulumi:pulumi:Stack"), "no resource in the plan");
+      s.check(
+        preview.steps.every((st) => st.type === "pulumi:pulumi:Stack"),
+        "no resource in the plan",
+      );
     });
 
     await group.scenario(`pulumi up with protect: true on context ${cluster.context}: identity protected, config objects not`, async (s) => {
@@ -30,16 +33,34 @@ export async function protectScenarios(ctx: Context): Promise<void> {
       s.require(up.ok, "pulumi up succeeds", up.errorText);
       const state = await p.exportState(STACK, kc);
       const provider = state.find((r) => r.type === "pulumi:providers:kubernetes");
-      s.check(provider?.inputs?.context === cluster.context, `the chain's Kubernetes provider uses context ${cluster.context}`, JSON.stringify(provider?.inputs ?? {}));
-      s.check(String(provider?.inputs?.enableConfigMapMutable) === "true" && String(provider?.inputs?.enableSecretMutable) === "true", "ConfigMaps and Secrets mutable on that provider");
+      s.check(
+        provider?.inputs?.context === cluster.context,
+        `the chain's Kubernetes provider uses context ${cluster.context}`,
+        JSON.stringify(provider?.inputs ?? {}),
+      );
+      s.check(
+        String(provider?.inputs?.enableConfigMapMutable) === "true" && String(provider?.inputs?.enableSecretMutable) === "true",
+        "ConfigMaps and Secrets mutable on that provider",
+      );
       const isIdentity = (r: (typeof state)[number]) =>
-        r.type.startsWith("tls:") || r.type.startsWith("random:") || r.type.endsWith(":PersistentVolumeClaim") || (r.type.endsWith(":ConfigMap") && r.outputs?.metadata?.name === `${chain}-genesis`);
+        r.type.startsWith("tls:") ||
+        r.type.startsWith("random:") ||
+        r.type.endsWith(":PersistentVolumeClaim") ||
+        (r.type.endsWith(":ConfigMap") && r.outputs?.metadata?.name === `${chain}-genesis`);
       const identity = state.filter((r) => r.custom && isIdentity(r));
       const unprotected = identity.filter((r) => !r.protect).map((r) => urnName(r.urn));
-      s.check(unprotected.length === 0, `all ${identity.length} identity resources protected (keys, certificates, seeds, genesis record, PVCs)`, unprotected.join(", "));
+      s.check(
+        unprotected.length === 0,
+        `all ${identity.length} identity resources protected (keys, certificates, seeds, genesis record, PVCs)`,
+        unprotected.join(", "),
+      );
       const config = state.filter((r) => r.custom && !isIdentity(r) && /:(ConfigMap|Secret|StatefulSet|Service)$/.test(r.type));
       const protectedConfig = config.filter((r) => r.protect).map((r) => urnName(r.urn));
-      s.check(protectedConfig.length === 0, `none of the ${config.length} ConfigMaps, Secrets, StatefulSets and Services protected`, protectedConfig.join(", "));
+      s.check(
+        protectedConfig.length === 0,
+        `none of the ${config.length} ConfigMaps, Secrets, StatefulSets and Services protected`,
+        protectedConfig.join(", "),
+      );
       s.check(await waitFor(async () => (await readyNodePods(cluster, ns)).length === 4, 60), "4 node pods Ready");
     });
 
@@ -55,39 +76,50 @@ export async function protectScenarios(ctx: Context): Promise<void> {
       const after = await liveSnapshot(cluster, ns);
       const replaced = changedKeys(before, after, (a, b) => a.uid === b.uid);
       s.check(replaced.length === 0, "no object replaced", replaced.join(", "));
-      const updated = [0, 1, 2, 3].filter((i) => /min_seal_time\s*=\s*700/.test(after.get(`ConfigMap/${chain}-node${i}-config`)?.object.data?.["config.ini"] ?? ""));
+      const updated = [0, 1, 2, 3].filter((i) =>
+        /min_seal_time\s*=\s*700/.test(after.get(`ConfigMap/${chain}-node${i}-config`)?.object.data?.["config.ini"] ?? ""),
+      );
       s.check(updated.length === 4, "the 4 node ConfigMaps carry min_seal_time=700");
     });
 
-    await group.scenario("under protect, adding node4 with a plain pulumi up (its preview plans no delete): Secrets and ConfigMaps update in place, identity kept", async (s) => {
-      const before = await liveSnapshot(cluster, ns);
-      const idBefore = identityOf(await p.exportState(STACK, kc));
-      p.editConfig(STACK, (c) => c.nodes.push({ name: "node4" }));
-      const existing = (p.readConfig(STACK).nodes as { name: string }[]).map((n) => n.name).filter((n) => n !== "node4");
-      // A preview that planned deletes would fail here: the chart's PVCs are protected.
-      const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
-      s.check(preview.ok, "the preview succeeds", firstLines(preview.errorText, 6));
-      addedNodePlan(s, "the preview", preview.steps, preview.diagnostics, { ns, chain, node: "node4", existing });
-      // A plain `pulumi up`, no --skip-preview: it previews first and would stop on a protected delete.
-      const up = s.engine("pulumi up", await p.up(STACK, kc, [], { preview: true }));
-      s.require(up.ok, "pulumi up (with its preview) succeeds", up.errorText);
-      addedNodePlan(s, "pulumi up's own preview", up.plan ?? [], up.diagnostics, { ns, chain, node: "node4", existing });
-      const after = await liveSnapshot(cluster, ns);
-      const replaced = changedKeys(before, after, (a, b) => a.uid === b.uid);
-      s.check(replaced.length === 0, `no existing object replaced (${before.size})`, replaced.join(", "));
-      s.check(after.get(`Secret/${chain}-sdk`)?.digest !== before.get(`Secret/${chain}-sdk`)?.digest, "the SDK Secret was updated in place (new endpoints)");
-      const idChanged = changedKeys(idBefore, identityOf(await p.exportState(STACK, kc)), (a, b) => a === b);
-      s.check(idChanged.length === 0, "identity unchanged in the state", idChanged.join(", "));
-      const protectedNew = (await p.exportState(STACK, kc)).filter((r) => urnName(r.urn).includes("node4") && (r.type.startsWith("tls:") || r.type.startsWith("random:")));
-      s.check(protectedNew.length > 0 && protectedNew.every((r) => r.protect), `node4's ${protectedNew.length} new identity resources are protected`);
-    });
+    await group.scenario(
+      "under protect, adding node4 with a plain pulumi up (its preview plans no delete): Secrets and ConfigMaps update in place, identity kept",
+      async (s) => {
+        const before = await liveSnapshot(cluster, ns);
+        const idBefore = identityOf(await p.exportState(STACK, kc));
+        p.editConfig(STACK, (c) => c.nodes.push({ name: "node4" }));
+        const existing = (p.readConfig(STACK).nodes as { name: string }[]).map((n) => n.name).filter((n) => n !== "node4");
+        // A preview that planned deletes would fail here: the chart's PVCs are protected.
+        const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
+        s.check(preview.ok, "the preview succeeds", firstLines(preview.errorText, 6));
+        addedNodePlan(s, "the preview", preview.steps, preview.diagnostics, { ns, chain, node: "node4", existing });
+        // A plain `pulumi up`, no --skip-preview: it previews first and would stop on a protected delete.
+        const up = s.engine("pulumi up", await p.up(STACK, kc, [], { preview: true }));
+        s.require(up.ok, "pulumi up (with its preview) succeeds", up.errorText);
+        addedNodePlan(s, "pulumi up's own preview", up.plan ?? [], up.diagnostics, { ns, chain, node: "node4", existing });
+        const after = await liveSnapshot(cluster, ns);
+        const replaced = changedKeys(before, after, (a, b) => a.uid === b.uid);
+        s.check(replaced.length === 0, `no existing object replaced (${before.size})`, replaced.join(", "));
+        s.check(after.get(`Secret/${chain}-sdk`)?.digest !== before.get(`Secret/${chain}-sdk`)?.digest, "the SDK Secret was updated in place (new endpoints)");
+        const idChanged = changedKeys(idBefore, identityOf(await p.exportState(STACK, kc)), (a, b) => a === b);
+        s.check(idChanged.length === 0, "identity unchanged in the state", idChanged.join(", "));
+        const protectedNew = (await p.exportState(STACK, kc)).filter(
+          (r) => urnName(r.urn).includes("node4") && (r.type.startsWith("tls:") || r.type.startsWith("random:")),
+        );
+        s.check(protectedNew.length > 0 && protectedNew.every((r) => r.protect), `node4's ${protectedNew.length} new identity resources are protected`);
+      },
+    );
 
     await group.scenario("under protect, removing node1 is refused at preview; its identity (keys, certificates, volume) is never deleted", async (s) => {
       const before = await liveSnapshot(cluster, ns);
       const idBefore = identityOf(await p.exportState(STACK, kc));
       p.editConfig(STACK, (c) => (c.nodes = c.nodes.filter((n: { name: string }) => n.name !== "node1")));
       const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
-      s.check(!preview.ok && /protect/i.test(preview.errorText), "preview fails on a protected resource (a plain `pulumi up` stops here, having changed nothing)", preview.errorText);
+      s.check(
+        !preview.ok && /protect/i.test(preview.errorText),
+        "preview fails on a protected resource (a plain `pulumi up` stops here, having changed nothing)",
+        preview.errorText,
+      );
       s.note(firstLines(preview.errorText, 3));
       const up = s.engine("pulumi up --skip-preview", await p.up(STACK, kc));
       s.check(!up.ok, "pulumi up --skip-preview fails too");
@@ -100,7 +132,11 @@ export async function protectScenarios(ctx: Context): Promise<void> {
       const idNode1 = [...idBefore.keys()].filter((k) => k.includes("node1"));
       const idAfter = identityOf(await p.exportState(STACK, kc));
       const idLost = idNode1.filter((k) => idAfter.get(k) !== idBefore.get(k));
-      s.check(idNode1.length > 0 && idLost.length === 0, `node1's ${idNode1.length} keys, certificates and seeds are still in the state, unchanged`, idLost.join(", "));
+      s.check(
+        idNode1.length > 0 && idLost.length === 0,
+        `node1's ${idNode1.length} keys, certificates and seeds are still in the state, unchanged`,
+        idLost.join(", "),
+      );
       p.editConfig(STACK, (c) => c.nodes.splice(1, 0, { name: "node1" }));
       const back = s.engine("pulumi up (node1 back in the stack)", await p.up(STACK, kc));
       s.check(back.ok, "the stack converges again with node1 declared", back.errorText);

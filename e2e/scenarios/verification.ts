@@ -41,25 +41,31 @@ export async function verificationScenarios(ctx: Context): Promise<void> {
       const chain: string = p.readConfig(STACK).chainName ?? "fisco";
       const jobs = async () => (await cluster.get("jobs", ns)).filter((j) => j.metadata.labels?.["app.kubernetes.io/component"] === "verification");
 
-      await group.scenario(`a verification Job that never ends: pulumi up fails at the Job's deadline (timeoutSeconds ${TIMEOUT_SECONDS} + 120 s)`, async (s) => {
-        await fate(cluster, "hang");
-        s.require(s.command("pulumi stack init", await p.init(STACK, kc)).code === 0, "stack created");
-        const up = s.engine("pulumi up", await p.up(STACK, kc));
-        s.check(!up.ok, "pulumi up fails");
-        const [job] = await jobs();
-        const failed = job?.status?.conditions?.find((c: any) => c.type === "Failed" && c.status === "True");
-        s.check(failed?.reason === "DeadlineExceeded", `the Job failed with DeadlineExceeded (${failed?.reason ?? "no Failed condition"})`);
-        s.check(/Job|fisco-verify/.test(up.errorText), "the error names the Job", up.errorText);
-        s.note(`reported:\n${firstLines(up.errorText, 5)}`);
-        s.limit("kwok runs no container: the verifier never ran; the pod stayed Running until the Job's activeDeadlineSeconds");
-      });
+      await group.scenario(
+        `a verification Job that never ends: pulumi up fails at the Job's deadline (timeoutSeconds ${TIMEOUT_SECONDS} + 120 s)`,
+        async (s) => {
+          await fate(cluster, "hang");
+          s.require(s.command("pulumi stack init", await p.init(STACK, kc)).code === 0, "stack created");
+          const up = s.engine("pulumi up", await p.up(STACK, kc));
+          s.check(!up.ok, "pulumi up fails");
+          const [job] = await jobs();
+          const failed = job?.status?.conditions?.find((c: any) => c.type === "Failed" && c.status === "True");
+          s.check(failed?.reason === "DeadlineExceeded", `the Job failed with DeadlineExceeded (${failed?.reason ?? "no Failed condition"})`);
+          s.check(/Job|fisco-verify/.test(up.errorText), "the error names the Job", up.errorText);
+          s.note(`reported:\n${firstLines(up.errorText, 5)}`);
+          s.limit("kwok runs no container: the verifier never ran; the pod stayed Running until the Job's activeDeadlineSeconds");
+        },
+      );
 
       await group.scenario("a failed verification: the next pulumi up (no change) replaces the Job and reports its failure", async (s) => {
         await fate(cluster, "fail");
         const before = (await jobs()).map((j) => j.metadata.uid);
         const up = s.engine("pulumi up", await p.up(STACK, kc));
         s.check(!up.ok, "pulumi up fails");
-        s.check(jobSteps(up).some((l) => /replace/.test(l)), `the failed Job is replaced (pulumi.com/replaceUnready): ${jobSteps(up).join(", ")}`);
+        s.check(
+          jobSteps(up).some((l) => /replace/.test(l)),
+          `the failed Job is replaced (pulumi.com/replaceUnready): ${jobSteps(up).join(", ")}`,
+        );
         const [job] = await jobs();
         s.check(job !== undefined && !before.includes(job.metadata.uid), "a new Job object ran");
         const failed = job?.status?.conditions?.find((c: any) => c.type === "Failed" && c.status === "True");
@@ -70,47 +76,62 @@ export async function verificationScenarios(ctx: Context): Promise<void> {
       await group.scenario("a Job that succeeds without writing a report: the update fails reading the report", async (s) => {
         await fate(cluster, "succeed");
         const up = s.engine("pulumi up", await p.up(STACK, kc));
-        s.check(jobSteps(up).some((l) => /replace/.test(l)), `the failed Job is replaced again: ${jobSteps(up).join(", ")}`);
+        s.check(
+          jobSteps(up).some((l) => /replace/.test(l)),
+          `the failed Job is replaced again: ${jobSteps(up).join(", ")}`,
+        );
         const [job] = await jobs();
         s.check(job?.status?.succeeded === 1, "the Job completed");
-        s.check(!up.ok && /does not exist/.test(up.errorText) && up.errorText.includes(`${chain}-verification`), `pulumi up fails: ConfigMap ${chain}-verification does not exist`, up.errorText);
+        s.check(
+          !up.ok && /does not exist/.test(up.errorText) && up.errorText.includes(`${chain}-verification`),
+          `pulumi up fails: ConfigMap ${chain}-verification does not exist`,
+          up.errorText,
+        );
         s.limit("kwok completed the Job's pod without running the verifier, so no report exists; on a real cluster a Job succeeds only after writing it");
       });
 
-      await group.scenario("the verifier CLI with the Job's arguments and ServiceAccount writes the report; pulumi up then succeeds and outputs it", async (s) => {
-        const secrets = await cluster.get("secrets", ns);
-        const sdk = decode(secrets.find((o) => o.metadata.name === `${chain}-sdk`)?.data);
-        for (const [name, text] of Object.entries(sdk)) writeFileSync(join(sdkDir, name), text, { mode: 0o600 });
-        const nodes = secrets
-          .filter((o) => /-keys$/.test(o.metadata.name))
-          .map((o) => ({ name: o.metadata.labels?.["fisco-bcos.io/node"], ...decode(o.data) }))
-          .map((k: any) => ({ name: k.name, nodeId: k["node.nodeid"].trim(), cert: k["ssl.crt"], key: k["ssl.key"] }));
-        double = await FiscoRpcDouble.start({ ca: sdk["ca.crt"], nodes, initialHeight: 3, sealTimeMs: 50, syncDelayMs: 10 });
-        s.note(`FiscoRpcDouble (a test double of FISCO's native RPC, not FISCO) serves ${nodes.length} nodes with their certificates from the cluster: ${double.names.map((n) => double!.url(n)).join(", ")}`);
-        const [job] = await jobs();
-        const container = job.spec.template.spec.containers[0];
-        const args: string[] = container.args.map((a: string) => (a.startsWith("--sdk-dir=") ? `--sdk-dir=${sdkDir}` : a));
-        args.push(`--rpc=${double.names.map((n) => double!.url(n)).join(",")}`);
-        s.note(`the Job's container: ${[...container.command, ...container.args].join(" ")}`);
-        const token = await cluster.kubectl(["create", "token", `${chain}-verifier`, "-n", ns, "--duration=10m"]);
-        s.require(token.code === 0, `a token of ServiceAccount ${chain}-verifier (the chart's)`, token.stderr);
-        const api = cluster.apiServer();
-        const out: string[] = [];
-        const code = await runCli(args, {
-          stdout: (t) => out.push(t),
-          stderr: (t) => out.push(t),
-          reportAccess: () => ({ server: api.server, token: token.stdout.trim(), ca: api.ca, namespace: ns }),
-        });
-        s.check(code === 0, "the verifier passes against the double and writes the report with the ServiceAccount's RBAC", out.join("").slice(-3000));
-        const [report] = await cluster.get("configmap", ns, `${chain}-verification`);
-        s.check(JSON.parse(report?.data?.["report.json"] ?? "{}").ok === true, `ConfigMap ${chain}-verification holds a passing report`);
-        const up = s.engine("pulumi up", await p.up(STACK, kc));
-        s.check(up.ok, "pulumi up succeeds", up.errorText);
-        s.check(jobSteps(up).every((l) => l.startsWith("same")), `the passed Job is not re-run: ${jobSteps(up).join(", ")}`);
-        const outputs = await p.outputs(STACK, kc);
-        s.check(outputs.verification?.ok === true && Array.isArray(outputs.verification?.nodes), "the stack output `verification` is the report");
-        s.limit("the chain is FiscoRpcDouble, not FISCO: the verifier's checks and probe transaction ran against the double");
-      });
+      await group.scenario(
+        "the verifier CLI with the Job's arguments and ServiceAccount writes the report; pulumi up then succeeds and outputs it",
+        async (s) => {
+          const secrets = await cluster.get("secrets", ns);
+          const sdk = decode(secrets.find((o) => o.metadata.name === `${chain}-sdk`)?.data);
+          for (const [name, text] of Object.entries(sdk)) writeFileSync(join(sdkDir, name), text, { mode: 0o600 });
+          const nodes = secrets
+            .filter((o) => /-keys$/.test(o.metadata.name))
+            .map((o) => ({ name: o.metadata.labels?.["fisco-bcos.io/node"], ...decode(o.data) }))
+            .map((k: any) => ({ name: k.name, nodeId: k["node.nodeid"].trim(), cert: k["ssl.crt"], key: k["ssl.key"] }));
+          double = await FiscoRpcDouble.start({ ca: sdk["ca.crt"], nodes, initialHeight: 3, sealTimeMs: 50, syncDelayMs: 10 });
+          s.note(
+            `FiscoRpcDouble (a test double of FISCO's native RPC, not FISCO) serves ${nodes.length} nodes with their certificates from the cluster: ${double.names.map((n) => double!.url(n)).join(", ")}`,
+          );
+          const [job] = await jobs();
+          const container = job.spec.template.spec.containers[0];
+          const args: string[] = container.args.map((a: string) => (a.startsWith("--sdk-dir=") ? `--sdk-dir=${sdkDir}` : a));
+          args.push(`--rpc=${double.names.map((n) => double!.url(n)).join(",")}`);
+          s.note(`the Job's container: ${[...container.command, ...container.args].join(" ")}`);
+          const token = await cluster.kubectl(["create", "token", `${chain}-verifier`, "-n", ns, "--duration=10m"]);
+          s.require(token.code === 0, `a token of ServiceAccount ${chain}-verifier (the chart's)`, token.stderr);
+          const api = cluster.apiServer();
+          const out: string[] = [];
+          const code = await runCli(args, {
+            stdout: (t) => out.push(t),
+            stderr: (t) => out.push(t),
+            reportAccess: () => ({ server: api.server, token: token.stdout.trim(), ca: api.ca, namespace: ns }),
+          });
+          s.check(code === 0, "the verifier passes against the double and writes the report with the ServiceAccount's RBAC", out.join("").slice(-3000));
+          const [report] = await cluster.get("configmap", ns, `${chain}-verification`);
+          s.check(JSON.parse(report?.data?.["report.json"] ?? "{}").ok === true, `ConfigMap ${chain}-verification holds a passing report`);
+          const up = s.engine("pulumi up", await p.up(STACK, kc));
+          s.check(up.ok, "pulumi up succeeds", up.errorText);
+          s.check(
+            jobSteps(up).every((l) => l.startsWith("same")),
+            `the passed Job is not re-run: ${jobSteps(up).join(", ")}`,
+          );
+          const outputs = await p.outputs(STACK, kc);
+          s.check(outputs.verification?.ok === true && Array.isArray(outputs.verification?.nodes), "the stack output `verification` is the report");
+          s.limit("the chain is FiscoRpcDouble, not FISCO: the verifier's checks and probe transaction ran against the double");
+        },
+      );
 
       await group.scenario("verification.hostRpcEndpoints: the resource hook verifies from this host (against the double)", async (s) => {
         if (!double) throw new Error("no double: the previous scenario did not start it");
@@ -118,7 +139,9 @@ export async function verificationScenarios(ctx: Context): Promise<void> {
         p.editConfig(STACK, (c) => (c.verification = { ...c.verification, hostRpcEndpoints: double!.names.map((n) => double!.url(n)) }));
         const up = s.engine("pulumi up", await p.up(STACK, kc));
         s.check(up.ok, "pulumi up succeeds", up.errorText);
-        const hookLines = up.diagnostics.filter((d) => d.message && (d.urn?.includes("HostVerification") || /verif|probe/i.test(d.message))).map((d) => `${d.severity}: ${d.message.split("\n")[0]}`);
+        const hookLines = up.diagnostics
+          .filter((d) => d.message && (d.urn?.includes("HostVerification") || /verif|probe/i.test(d.message)))
+          .map((d) => `${d.severity}: ${d.message.split("\n")[0]}`);
         s.check(double.received.length > before, `the hook sent the probe transactions to the double (${double.received.length - before})`);
         s.note(`hook output (first lines):\n${hookLines.slice(0, 6).join("\n")}`);
         const [request] = await cluster.get("configmap", ns, `${chain}-verification-request`);
@@ -133,7 +156,10 @@ export async function verificationScenarios(ctx: Context): Promise<void> {
         const failure = up.diagnostics.find((d) => /post-deploy verification failed|verification failed|hook/i.test(d.message) && d.severity !== "info");
         s.check(failure !== undefined, "the hook's failure is reported", up.diagnostics.map((d) => `${d.severity}: ${d.message.split("\n")[0]}`).join("\n"));
         if (failure) s.note(`${failure.severity}: ${firstLines(failure.message, 3)}`);
-        s.check(!up.ok && failure?.severity === "error", `the engine fails the update with the hook's failure as an error (observed: pulumi up ${up.ok ? "succeeds" : "fails"}, ${failure?.severity ?? "nothing"})`);
+        s.check(
+          !up.ok && failure?.severity === "error",
+          `the engine fails the update with the hook's failure as an error (observed: pulumi up ${up.ok ? "succeeds" : "fails"}, ${failure?.severity ?? "nothing"})`,
+        );
       });
     });
   } finally {

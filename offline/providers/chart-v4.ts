@@ -14,7 +14,10 @@ export function kubernetesTypeToken(object: { apiVersion: string; kind: string }
  * named `<chart>:<namespace>/<name>`. Here the real helm binary renders it (without a cluster, so `lookup` finds nothing).
  */
 export async function renderChartChildren(chartResourceName: string, inputs: Record<string, any>): Promise<RegisteredResource[]> {
-  const objects = await helmTemplate(inputs.chart, inputs.values ?? {}, { namespace: inputs.namespace ?? "default", releaseName: inputs.name ?? chartResourceName });
+  const objects = await helmTemplate(inputs.chart, inputs.values ?? {}, {
+    namespace: inputs.namespace ?? "default",
+    releaseName: inputs.name ?? chartResourceName,
+  });
   return objects.map((object) => ({
     type: kubernetesTypeToken(object as { apiVersion: string; kind: string }),
     name: `${chartResourceName}:${object.metadata?.namespace ?? inputs.namespace}/${object.metadata?.name}`,

@@ -9,7 +9,6 @@ import { PROJECT_ROOT } from "../../project-root";
 
 const execFileAsync = promisify(execFile);
 
-
 /** Path of the helm binary that `npm run tools` (scripts/install-helm.mjs) extracts. */
 export function helmBinary(): string {
   const path = join(PROJECT_ROOT, ".tools", "bin", "helm");

@@ -26,7 +26,11 @@ export interface KindCluster {
 
 /** The parts of deploy/kind/cluster.yaml that the stack depends on. */
 export function parseKindCluster(text: string): KindCluster {
-  const doc = load(text) as { kind?: string; apiVersion?: string; nodes?: Array<{ role?: string; extraPortMappings?: { containerPort?: unknown; hostPort?: unknown; listenAddress?: unknown }[] }> };
+  const doc = load(text) as {
+    kind?: string;
+    apiVersion?: string;
+    nodes?: Array<{ role?: string; extraPortMappings?: { containerPort?: unknown; hostPort?: unknown; listenAddress?: unknown }[] }>;
+  };
   if (doc?.kind !== "Cluster" || doc.apiVersion !== "kind.x-k8s.io/v1alpha4") {
     throw new Error("not a kind cluster config (kind: Cluster, apiVersion: kind.x-k8s.io/v1alpha4)");
   }

@@ -39,4 +39,3 @@ export function assertRepoPath(path: string, what: string): string {
 }
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
-

@@ -54,9 +54,7 @@ async function runHelm(args: string[], values: unknown, live?: K8sObject[]): Pro
 /** Serves core-v1 discovery and GET of the given objects; everything else is 404. Enough for `lookup`. */
 async function startFakeApiServer(objects: K8sObject[]): Promise<Server> {
   const plural = (kind: string) => `${kind.toLowerCase()}s`;
-  const byPath = new Map(
-    objects.map((o) => [`/api/v1/namespaces/${o.metadata.namespace}/${plural(o.kind)}/${o.metadata.name}`, o]),
-  );
+  const byPath = new Map(objects.map((o) => [`/api/v1/namespaces/${o.metadata.namespace}/${plural(o.kind)}/${o.metadata.name}`, o]));
   const kinds = [...new Set(objects.map((o) => o.kind))];
   const discovery = {
     kind: "APIResourceList",

@@ -16,7 +16,11 @@ export interface CliRun {
 
 /** `npm run local:<command> -- <args>`, as a process (what a user runs). */
 export function local(command: string, ...args: string[]): CliRun {
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "scripts", "local.ts"), command, ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "scripts", "local.ts"), command, ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -36,8 +40,16 @@ export function inNamespace(netns: string, command: string, ...args: string[]): 
 /** What exists on the host: namespace names, link names, /etc/netns entries (sorted). */
 export function kernelSnapshot(): { namespaces: string[]; links: string[]; etcNetns: string[] } {
   return {
-    namespaces: ip("netns", "list").split("\n").map((l) => l.trim().split(/\s+/)[0]).filter(Boolean).sort(),
-    links: ip("-o", "link", "show").split("\n").map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((n): n is string => Boolean(n)).sort(),
+    namespaces: ip("netns", "list")
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/)[0])
+      .filter(Boolean)
+      .sort(),
+    links: ip("-o", "link", "show")
+      .split("\n")
+      .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+      .filter((n): n is string => Boolean(n))
+      .sort(),
     etcNetns: existsSync("/etc/netns") ? readdirSync("/etc/netns").sort() : [],
   };
 }
@@ -51,7 +63,10 @@ export interface DoubleEvent {
 export function doubleEvents(workDir: string): DoubleEvent[] {
   const file = join(workDir, "log", "fisco-bcos-double.jsonl");
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Poll `check` every 200 ms until it returns true or `ms` pass; returns its last answer. */

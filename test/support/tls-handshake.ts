@@ -35,7 +35,11 @@ export async function mutualTlsHandshake(server: TlsIdentity, client: TlsIdentit
       let body = "";
       socket.on("data", (chunk) => (body += chunk));
       socket.on("end", () =>
-        resolve(body === "ok" ? { ok: true, serverSawClientCert, clientSawServerCert: socket.getPeerCertificate().fingerprint256 } : { ok: false, error: "connection closed by server" }),
+        resolve(
+          body === "ok"
+            ? { ok: true, serverSawClientCert, clientSawServerCert: socket.getPeerCertificate().fingerprint256 }
+            : { ok: false, error: "connection closed by server" },
+        ),
       );
       socket.on("error", (error) => resolve({ ok: false, error: error.message }));
     });
