@@ -3,7 +3,7 @@ import { NodeApi, normalizeHex, parseReceipt } from "../fisco/native-api";
 import { randomNonce, signTransaction } from "../fisco/native-tx";
 import { decodeUint256 } from "../fisco/precompiled";
 import { RpcConnection } from "../fisco/rpc-connection";
-import { FiscoRpcClient, fiscoTlsContext, type RpcEndpoint } from "../fisco/rpc-client";
+import { FiscoRpcClient, fiscoTlsContext, RpcError, type RpcEndpoint } from "../fisco/rpc-client";
 import { fastSigner, signerBackend } from "../fisco/secp256k1";
 import { BLOCK_LIMIT_RANGE } from "../fisco/funding";
 import { chainRate, readBlocks, type ChainRate } from "./chain-tps";
@@ -20,6 +20,26 @@ import { Tracker } from "./tracker";
 const CONTROL_TIMEOUT_MS = 30_000;
 /** Connections opened at once before sending (each a TLS handshake). */
 const OPEN_PARALLEL = 32;
+/**
+ * A lane whose node cannot be reached waits before its next transaction, 250 ms doubling to 4 s, so that a node that
+ * is down costs a few errors rather than a tight loop of refused connections (seen on real nodes: a crashed node
+ * turned 376 confirmed transactions into 79,040 "connection refused" errors in 15 s).
+ */
+const UNREACHABLE_BACKOFF_MS = { first: 250, max: 4_000 };
+
+/** Resolves after `ms`, or at once when the run is stopped. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
 
 interface NativeContext {
   readonly api: NodeApi;
@@ -71,17 +91,23 @@ async function drive(
   stopAt: number,
   signal?: AbortSignal,
 ): Promise<void> {
+  let backoff = 0;
   while (!signal?.aborted && Date.now() < stopAt) {
+    if (backoff > 0) await pause(Math.min(backoff, stopAt - Date.now()), signal);
+    if (signal?.aborted || Date.now() >= stopAt) return;
     const tx = feed.take() ?? (await feed.next());
     if (tx === undefined || signal?.aborted) return;
     const at = track.submit();
     try {
       const receipt = parseReceipt(await lane.request("sendTransaction", `["${group}","","${tx}",false]`, options.timeoutMs), lane.name, "sendTransaction");
       track.accepted++;
+      backoff = 0;
       if (receipt.status === 0) track.confirm(at, receipt.blockNumber);
       else track.fail(receiptErrorKind(receipt.status, receipt.message));
     } catch (error) {
       track.fail(signal?.aborted ? INTERRUPTED : requestErrorKind(error));
+      const unreachable = error instanceof RpcError && error.kind === "connect";
+      backoff = unreachable ? Math.min(backoff * 2 || UNREACHABLE_BACKOFF_MS.first, UNREACHABLE_BACKOFF_MS.max) : 0;
     } finally {
       track.settle();
     }
@@ -89,19 +115,47 @@ async function drive(
 }
 
 /** The chain's rate over the blocks that hold the run's confirmed transactions; null when it cannot be read. */
-async function readChainRate(ctx: NativeContext, track: Tracker): Promise<ChainRate | null> {
+async function readChainRate(api: NodeApi, track: Tracker): Promise<ChainRate | null> {
   if (track.firstBlock === undefined || track.lastBlock === undefined) return null;
   const blocks = await readBlocks(track.firstBlock, track.lastBlock, async (n) => {
-    const block = await ctx.api.blockSummary(n, CONTROL_TIMEOUT_MS);
+    const block = await api.blockSummary(n, CONTROL_TIMEOUT_MS);
     return { number: block.number, timestamp: block.timestamp, transactions: block.transactions.length };
   });
   return chainRate(blocks);
 }
 
 /** writes() of the benchmark contract after the run: how many writes the chain executed. */
-async function contractWrites(ctx: NativeContext, contract: string): Promise<string | null> {
-  const result = await ctx.api.callContract(contract, encodeWrites(), CONTROL_TIMEOUT_MS);
+async function contractWrites(api: NodeApi, contract: string): Promise<string | null> {
+  const result = await api.callContract(contract, encodeWrites(), CONTROL_TIMEOUT_MS);
   return result.status === 0 ? (decodeUint256(result.output)?.toString() ?? null) : null;
+}
+
+/**
+ * `read` through the control node, else through each other member in turn (the control node may have gone down
+ * during the run); null, with the reason logged, when no member answers, so that the report is still printed.
+ */
+async function readFromAnyMember<T>(
+  ctx: NativeContext,
+  access: NativeAccess,
+  secure: ReturnType<typeof fiscoTlsContext> | undefined,
+  what: string,
+  read: (api: NodeApi) => Promise<T>,
+  log?: (line: string) => void,
+): Promise<T | null> {
+  const failures: string[] = [];
+  const others = access.rpc.filter((e) => e.url !== ctx.api.client.endpoint.url);
+  for (const endpoint of [null, ...others]) {
+    const api = endpoint ? new NodeApi(new FiscoRpcClient(endpoint, secure), ctx.groupId) : ctx.api;
+    try {
+      return await read(api);
+    } catch (error) {
+      failures.push(`${api.name}: ${(error as Error).message}`);
+    } finally {
+      if (endpoint) api.client.close();
+    }
+  }
+  log?.(`${what} not read, no member answered (${failures.join("; ")})`);
+  return null;
 }
 
 /** One native run's moving parts: the control API, the signing pool and feed, the connections. */
@@ -168,8 +222,10 @@ class NativeRun {
   async finish(): Promise<BenchReport> {
     this.track.phase = "chain";
     const ctx = this.aborted ? undefined : this.ctx;
-    const chain = ctx ? await readChainRate(ctx, this.track) : null;
-    const writes = ctx ? await contractWrites(ctx, this.contract) : null;
+    const read = <T>(what: string, fn: (api: NodeApi) => Promise<T>) =>
+      ctx ? readFromAnyMember(ctx, this.options.native, this.secure, what, fn, this.hooks.log) : Promise.resolve(null);
+    const chain = await read("the chain's rate (blocks)", (api) => readChainRate(api, this.track));
+    const writes = await read("the contract's writes()", (api) => contractWrites(api, this.contract));
     this.track.phase = "done";
     const signing = { backend: signerBackend(), threads: this.pool.threads, txPerSecond: this.pool.rate, signed: this.pool.signed };
     const contract = this.ctx ? `0x${this.contract}` : null;
