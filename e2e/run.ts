@@ -1,6 +1,6 @@
 // npm run e2e: the real Pulumi engine and providers against kwok clusters (issue 11). Not part of `npm test`.
 //
-// Usage: npm run e2e [-- --only main,protect,verify] [--keep] [--worktree]
+// Usage: npm run e2e [-- --only main,protect,verify,membership] [--keep] [--worktree]
 //   --only      run these groups only (default: all, in this order)
 //   --keep      leave the clusters up at the end (their kubeconfigs are printed)
 //   --worktree  run the working tree as it is (default: the committed HEAD, so others' unfinished edits stay out)
@@ -15,10 +15,16 @@ import { PulumiCli, pulumiEnv } from "./harness/pulumi";
 import { Reporter, resultTable } from "./harness/scenario";
 import { findTools, REPO } from "./harness/tools";
 import { mainScenarios } from "./scenarios/main";
+import { membershipScenarios } from "./scenarios/membership";
 import { protectScenarios } from "./scenarios/protect";
 import { verificationScenarios } from "./scenarios/verification";
 
-const GROUPS: Record<string, (ctx: Context) => Promise<void>> = { main: mainScenarios, protect: protectScenarios, verify: verificationScenarios };
+const GROUPS: Record<string, (ctx: Context) => Promise<void>> = {
+  main: mainScenarios,
+  protect: protectScenarios,
+  verify: verificationScenarios,
+  membership: membershipScenarios,
+};
 
 function usage(message: string): never {
   process.stderr.write(`e2e: ${message}\nusage: npm run e2e [-- --only ${Object.keys(GROUPS).join(",")}] [--keep] [--worktree]\n`);
