@@ -1,13 +1,15 @@
 // npm run e2e: the real Pulumi engine and providers against kwok clusters (issue 11). Not part of `npm test`.
 //
-// Usage: npm run e2e [-- --only main,protect,verify,membership] [--keep] [--worktree]
+// Usage: npm run e2e [-- --only main,protect,verify,membership,real] [--fisco-bin <fisco-bcos>] [--keep] [--worktree]
 //   --only      run these groups only (default: all, in this order)
+//   --fisco-bin a real fisco-bcos binary: adds the group `real` (the objects in the API server run as real nodes by
+//               the local chain runner; needs root for network namespaces), which runs only with it
 //   --keep      leave the clusters up at the end (their kubeconfigs are printed)
 //   --worktree  run the working tree as it is (default: the committed HEAD, so others' unfinished edits stay out)
 // Exit: 0 every scenario passed, 1 a scenario failed, 2 the tools are missing or bad usage, 130 interrupted.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Cluster } from "./harness/cluster";
 import type { Context } from "./harness/context";
 import { stopAll } from "./harness/proc";
@@ -17,6 +19,7 @@ import { findTools, REPO } from "./harness/tools";
 import { mainScenarios } from "./scenarios/main";
 import { membershipScenarios } from "./scenarios/membership";
 import { protectScenarios } from "./scenarios/protect";
+import { realNodeScenarios } from "./scenarios/real-nodes";
 import { verificationScenarios } from "./scenarios/verification";
 
 const GROUPS: Record<string, (ctx: Context) => Promise<void>> = {
@@ -24,29 +27,39 @@ const GROUPS: Record<string, (ctx: Context) => Promise<void>> = {
   protect: protectScenarios,
   verify: verificationScenarios,
   membership: membershipScenarios,
+  real: (ctx) => realNodeScenarios(ctx, fiscoBin!),
 };
 
+/** --fisco-bin: the group `real` runs with it, and only with it. */
+let fiscoBin: string | undefined;
+
 function usage(message: string): never {
-  process.stderr.write(`e2e: ${message}\nusage: npm run e2e [-- --only ${Object.keys(GROUPS).join(",")}] [--keep] [--worktree]\n`);
+  process.stderr.write(`e2e: ${message}\nusage: npm run e2e [-- --only ${Object.keys(GROUPS).join(",")}] [--fisco-bin <fisco-bcos>] [--keep] [--worktree]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv: readonly string[]): { groups: string[]; keep: boolean; worktree: boolean } {
-  let groups = Object.keys(GROUPS);
+  let only: string[] | undefined;
   let keep = false;
   let worktree = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--keep") keep = true;
-    else if (a === "--worktree") worktree = true;
+    else if (a === "--fisco-bin" || a.startsWith("--fisco-bin=")) {
+      fiscoBin = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+      if (!fiscoBin || !existsSync(fiscoBin)) usage(`--fisco-bin: ${fiscoBin ?? "(nothing)"} is not a file`);
+      fiscoBin = resolve(fiscoBin);
+    } else if (a === "--worktree") worktree = true;
     else if (a === "--only" || a.startsWith("--only=")) {
       const value = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
       if (!value) usage("--only needs a list of groups");
-      groups = value.split(",").filter(Boolean);
-      const unknown = groups.filter((g) => !GROUPS[g]);
+      only = value.split(",").filter(Boolean);
+      const unknown = only.filter((g) => !GROUPS[g]);
       if (unknown.length > 0) usage(`unknown group ${unknown.join(", ")}`);
     } else usage(`unknown argument ${a}`);
   }
+  if (only?.includes("real") && !fiscoBin) usage("the group real needs --fisco-bin <a real fisco-bcos binary>");
+  const groups = only ?? Object.keys(GROUPS).filter((g) => g !== "real" || fiscoBin);
   return { groups, keep, worktree };
 }
 
