@@ -5,6 +5,7 @@ import { filesDigest, sha256Hex } from "../chain/digest";
 import type { ChainSpec } from "../chain/spec";
 import type { TlsMaterial } from "../fisco/rpc-client";
 import { componentLabels } from "../chain/labels";
+import type { DeclaredMember } from "../chain/membership-plan";
 import { benchBundleName, membersBundleName, membershipAdminSecretName, readinessBundleName, verifierBundleName } from "../chain/naming";
 import { shippedFiles } from "../shipped";
 import { verificationRun } from "../chain/verification-run";
@@ -36,6 +37,8 @@ export interface ChainWorkloadsArgs {
   readonly previewNodeIds: pulumi.Output<Record<string, string | undefined>>;
   readonly adminPrivateKey: pulumi.Output<string>;
   readonly adminAddress: pulumi.Output<string>;
+  /** The set the last update declared (undefined on the first): the membership hook names removed nodes by it. */
+  readonly formerlyDeclared?: pulumi.Output<DeclaredMember[] | undefined>;
 }
 
 /**
@@ -106,7 +109,15 @@ export class ChainWorkloads extends pulumi.ComponentResource {
       const afterWorkloads: pulumi.Resource[] = [workloads];
       if (hostMembership) {
         const runId = values.apply((v) => sha256Hex(JSON.stringify(v)));
-        const membershipArgs = { spec, namespace, runId, tls: args.sdkTls, nodeIds: args.nodeIds, adminKey: args.adminPrivateKey };
+        const membershipArgs = {
+          spec,
+          namespace,
+          runId,
+          tls: args.sdkTls,
+          nodeIds: args.nodeIds,
+          adminKey: args.adminPrivateKey,
+          formerlyDeclared: args.formerlyDeclared,
+        };
         afterWorkloads.push(new HostMembership(`${name}-host-membership`, membershipArgs, { parent: this, dependsOn: [workloads] }));
       }
       if (verifier && spec.verification.hostRpcEndpoints.length > 0) {

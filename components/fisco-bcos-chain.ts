@@ -125,7 +125,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
     this.sdkSecretName = sdkSecretName(spec);
     this.declaredMembers = this.nodeIds.apply((ids) => declaredMembers(spec, ids));
     // Refused before anything changes (a preview too): a change of sealers that the chain could not survive.
-    const membershipChecked = checkedMembershipChange(spec, previousStackOutput("declaredMembers", this), previewIds, this);
+    const recordedMembers = previousStackOutput("declaredMembers", this);
+    const membershipChecked = checkedMembershipChange(spec, recordedMembers, previewIds, this);
     const members = pulumi.all([this.genesis, previewIds, membershipChecked]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, knownIds(ids)));
     const clientView = members.apply((names) => ({ ...spec, members: names }));
     this.endpoints = clientView.apply(renderEndpoints);
@@ -157,7 +158,13 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
       members,
       identityDigests,
     };
-    const identityArgs = { nodeIds: this.nodeIds, previewNodeIds: previewIds, adminPrivateKey: this.adminPrivateKey, adminAddress: this.adminAddress };
+    const identityArgs = {
+      nodeIds: this.nodeIds,
+      previewNodeIds: previewIds,
+      adminPrivateKey: this.adminPrivateKey,
+      adminAddress: this.adminAddress,
+      formerlyDeclared: recordedMembers.apply(parseDeclaredMembers),
+    };
     const workloads = new ChainWorkloads(name, { ...workloadArgs, ...identityArgs }, parent);
     this.chartValues = workloads.chartValues;
     this.verification = workloads.verification;

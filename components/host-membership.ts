@@ -18,6 +18,8 @@ export interface HostMembershipInputs {
   readonly adminKey: string;
   readonly syncTimeoutSeconds: number;
   readonly log?: (line: string) => void;
+  /** The set the last update declared (stack output declaredMembers): names the nodes removed since. */
+  readonly formerlyDeclared?: readonly DeclaredMember[];
 }
 
 /** The declared set: every node of the stack, its id, role and weight. */
@@ -46,6 +48,7 @@ export async function membershipFromHost(inputs: HostMembershipInputs): Promise<
     dryRun: false,
     timing: { syncMs: inputs.syncTimeoutSeconds * 1000 },
     progress: inputs.log,
+    formerlyDeclared: inputs.formerlyDeclared,
   });
   if (!report.ok) throw new Error(`membership: the chain does not match the stack's sealers and observers:\n${formatText(report)}`);
   inputs.log?.(formatText(report));
@@ -60,6 +63,8 @@ export interface HostMembershipArgs {
   readonly tls: pulumi.Input<TlsMaterial>;
   readonly nodeIds: pulumi.Input<Record<string, string>>;
   readonly adminKey: pulumi.Input<string>;
+  /** The set the last update declared, when there was one. */
+  readonly formerlyDeclared?: pulumi.Input<DeclaredMember[] | undefined>;
 }
 
 /**
@@ -72,9 +77,11 @@ export class HostMembership extends pulumi.ComponentResource {
   constructor(name: string, args: HostMembershipArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:HostMembership", name, {}, opts);
     const { spec } = args;
-    const inputs = pulumi.all([args.tls, args.nodeIds, args.adminKey]);
+    const inputs = pulumi.all([args.tls, args.nodeIds, args.adminKey, args.formerlyDeclared]);
     const apply = async () => {
-      const [tls, nodeIds, adminKey] = await new Promise<[TlsMaterial, Record<string, string>, string]>((resolve) => inputs.apply(resolve));
+      const [tls, nodeIds, adminKey, formerlyDeclared] = await new Promise<[TlsMaterial, Record<string, string>, string, DeclaredMember[] | undefined]>(
+        (resolve) => inputs.apply(resolve),
+      );
       await membershipFromHost({
         rpc: spec.membership.hostRpcEndpoints,
         tls,
@@ -85,6 +92,7 @@ export class HostMembership extends pulumi.ComponentResource {
         adminKey,
         syncTimeoutSeconds: spec.membership.syncTimeoutSeconds,
         log: (line) => pulumi.log.info(`membership: ${line}`, this),
+        formerlyDeclared,
       });
     };
     const hook = new pulumi.ResourceHook(`${name}-apply`, apply);

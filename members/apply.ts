@@ -44,6 +44,8 @@ export interface ApplyOptions {
   readonly dryRun: boolean;
   readonly timing?: Partial<Timing>;
   readonly progress?: (line: string) => void;
+  /** Nodes the stack declared before (the last update's declared set): a member no longer declared is named after it. */
+  readonly formerlyDeclared?: readonly DeclaredMember[];
 }
 
 export interface AppliedStep extends StepOutcome {
@@ -90,11 +92,20 @@ export function isDone(step: MembershipStep, members: OnChainMembers): boolean {
   }
 }
 
-/** On-chain members the stack does not declare: they leave consensus (named by their id, since the stack has no name for them). */
-export function undeclaredMembers(declared: readonly DeclaredMember[], members: OnChainMembers): Record<string, string> {
+/**
+ * On-chain members the declared set does not name, as name → id: named after the node a former declared set gave that
+ * id (e.g. node1, removed from the stack), else `undeclared-<first 8 hex of the id>`.
+ */
+export function undeclaredMembers(
+  declared: readonly DeclaredMember[],
+  members: OnChainMembers,
+  formerlyDeclared: readonly DeclaredMember[] = [],
+): Record<string, string> {
   const known = new Set(declared.map((d) => d.nodeId.toLowerCase()));
+  const declaredNames = new Set(declared.map((d) => d.name));
+  const former = new Map(formerlyDeclared.filter((d) => !declaredNames.has(d.name)).map((d) => [d.nodeId.toLowerCase(), d.name]));
   const ids = [...members.sealers.map((s) => s.nodeId), ...members.observers].map((id) => id.toLowerCase());
-  return Object.fromEntries(ids.filter((id) => !known.has(id)).map((id) => [`undeclared-${id.slice(0, 8)}`, id]));
+  return Object.fromEntries(ids.filter((id) => !known.has(id)).map((id) => [former.get(id) ?? `undeclared-${id.slice(0, 8)}`, id]));
 }
 
 class Stop extends Error {}
@@ -103,7 +114,7 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const progress = options.progress ?? (() => undefined);
   const admin = options.adminKey ? accountFromPrivateKeyHex(options.adminKey).address : null;
-  const declaredNames = new Map(options.declared.map((d) => [d.nodeId.toLowerCase(), d.name]));
+  const declaredNames = new Map([...(options.formerlyDeclared ?? []), ...options.declared].map((d) => [d.nodeId.toLowerCase(), d.name]));
   const nameOf = (nodeId: string) => declaredNames.get(nodeId) ?? `undeclared-${nodeId.slice(0, 8)}`;
   const report = {
     ok: false,
@@ -135,7 +146,7 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
     report.unreachable = view.unreachable.map((u) => u.name);
     progress(`on chain: ${describeMembers(view.members)} (agreed by ${report.agreedBy.length} of ${options.apis.length} nodes)`);
 
-    const plan = planMembership(options.declared, view.members, undeclaredMembers(options.declared, view.members));
+    const plan = planMembership(options.declared, view.members, undeclaredMembers(options.declared, view.members, options.formerlyDeclared));
     report.plan = plan;
     if (plan.refusals.length > 0) throw new Stop(`the plan is refused: ${plan.refusals.join("; ")}`);
     if (plan.steps.length === 0 || options.dryRun) {

@@ -5,7 +5,7 @@ import { accountFromPrivateKeyHex, scalarFromSeed } from "../chain/keys";
 import type { DeclaredMember, MembershipStep } from "../chain/membership-plan";
 import { NodeApi } from "../fisco/native-api";
 import { FiscoRpcClient } from "../fisco/rpc-client";
-import { applyMembership, type ApplyOptions, type MembershipReport } from "../members/apply";
+import { applyMembership, undeclaredMembers, type ApplyOptions, type MembershipReport } from "../members/apply";
 import { sendDirect, sendProposal, StepFailure, type Sender } from "../members/send";
 import { ConsensusContractsDouble, type ConsensusDoubleOptions } from "../doubles/consensus-precompiled";
 import { FiscoRpcDouble } from "../doubles/fisco-rpc-double";
@@ -215,6 +215,26 @@ describe("membership executor: a 4-sealer chain follows the declared set (auth c
     const chain = await startChain({ authCheck: true, reportedAuthCheck: false });
     const report = await run(chain, [...GENESIS.map((n) => sealer(n)), observer("node4")]);
     assert.match(report.failure ?? "", /addObserver\(node4\) refused by FISCO in block \d+: -50000 CODE_NO_AUTHORIZED: Permission denied/);
+  });
+});
+
+describe("members the stack no longer declares", () => {
+  const id = (c: string) => c.repeat(128);
+  const members = { sealers: [id("a"), id("b"), id("c")].map((nodeId) => ({ nodeId, weight: 1 })), observers: [id("d")] };
+  const declared: DeclaredMember[] = [
+    { name: "node0", nodeId: id("a"), role: "sealer", weight: 1 },
+    { name: "node1", nodeId: id("b"), role: "sealer", weight: 1 },
+  ];
+
+  test("are named after the node the last declared set gave their id (the hook passes it), else by their id", () => {
+    const former: DeclaredMember[] = [...declared, { name: "node2", nodeId: id("c"), role: "sealer", weight: 1 }];
+    assert.deepEqual(undeclaredMembers(declared, members, former), { node2: id("c"), [`undeclared-${"d".repeat(8)}`]: id("d") });
+    assert.deepEqual(undeclaredMembers(declared, members), { [`undeclared-${"c".repeat(8)}`]: id("c"), [`undeclared-${"d".repeat(8)}`]: id("d") });
+  });
+
+  test("a former name now used by another node is not reused for the old id", () => {
+    const former: DeclaredMember[] = [{ name: "node1", nodeId: id("c"), role: "sealer", weight: 1 }];
+    assert.deepEqual(Object.keys(undeclaredMembers(declared, members, former)), [`undeclared-${"c".repeat(8)}`, `undeclared-${"d".repeat(8)}`]);
   });
 });
 

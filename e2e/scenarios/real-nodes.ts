@@ -124,20 +124,23 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
       });
 
       await group.scenario(
-        "node4 added to the stack: its objects run as a fifth real node, the running nodes load it by peer reload, the hook adds it as an observer and then a sealer",
+        "node4 (sealer) and node5 (observer) added to the stack: their objects run as real nodes, the running nodes load them by peer reload, the hook adds both as observers and promotes node4",
         async (s) => {
           // The new node's key is made by the update, so its address is known only after its objects exist: a first
           // update without the hook makes them, the node starts from them, then the hook runs with its URL.
           p.editConfig(STACK, (c) => {
-            c.nodes.push({ name: "node4" });
+            c.nodes.push({ name: "node4" }, { name: "node5", role: "observer" });
             c.membership = { syncTimeoutSeconds: 120 };
           });
-          const first = s.engine("pulumi up (node4 added, hook off)", await p.up(STACK, kc));
+          const first = s.engine("pulumi up (node4 and node5 added, hook off)", await p.up(STACK, kc));
           s.require(first.ok, "pulumi up succeeds", first.errorText);
           const nodes = await treeFromApiServer(cluster, ns, chain, tree);
-          s.check(nodes.includes("node4") && existsSync(join(tree, "node4", "conf", "node.nodeid")), "node4's ConfigMap and key Secret are in the API server");
-          const up4 = s.command("local:up --nodes node4", await local(["up", "--bin", fiscoBin, "--nodes", "node4"]));
-          s.require(up4.code === 0, "local:up starts node4", up4.stderr.slice(-2000));
+          s.check(
+            nodes.includes("node4") && nodes.includes("node5") && existsSync(join(tree, "node5", "conf", "node.nodeid")),
+            "node4's and node5's ConfigMaps and key Secrets are in the API server",
+          );
+          const up4 = s.command("local:up --nodes node4,node5", await local(["up", "--bin", fiscoBin, "--nodes", "node4,node5"]));
+          s.require(up4.code === 0, "local:up starts node4 and node5", up4.stderr.slice(-2000));
           Object.assign(urls, rpcUrls(up4.stdout));
           s.check(/SIGUSR1|reload/i.test(up4.stdout + up4.stderr), "the running nodes were signalled to reload their peers", up4.stdout.slice(-1500));
           p.editConfig(
@@ -155,8 +158,8 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
           const lines = up.diagnostics.filter((d) => /membership:/.test(d.message ?? "")).map((d) => d.message.trim());
           s.note(`hook output:\n${lines.slice(0, 16).join("\n")}`);
           s.check(
-            lines.some((l) => /addObserver node4/.test(l)) && lines.some((l) => /addSealer node4/.test(l)),
-            "the hook added node4 as an observer, then as a sealer",
+            lines.some((l) => /addObserver node4/.test(l)) && lines.some((l) => /addSealer node4/.test(l)) && lines.some((l) => /addObserver node5/.test(l)),
+            "the hook added node4 as an observer, then as a sealer, and node5 as an observer",
           );
           const again = s.engine("pulumi up (no change)", await p.up(STACK, kc));
           s.check(again.ok, "a second pulumi up succeeds", again.errorText);
@@ -190,6 +193,10 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
           );
           s.note(`events: remove done at #${removed}, StatefulSet fisco-node1 deleted at #${deleted} (of ${order.length})`);
           s.check(removed >= 0 && deleted >= 0 && removed < deleted, "node1 left consensus before its StatefulSet was deleted");
+          s.check(
+            up.diagnostics.some((d) => /remove\(node1\): done/.test(d.message ?? "")),
+            "the hook names it node1 (the set the last update declared, read back through the stack's own outputs)",
+          );
           const [keys] = await cluster.get("secret", ns, `${chain}-node1-keys`);
           s.check(keys !== undefined, `Secret ${chain}-node1-keys is kept`);
           // kwok deleted a pod that never ran: the node runs here, so it stops here, as the pod would have.
@@ -197,27 +204,50 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
         },
       );
 
-      await group.scenario("the verifier, from this host, against the 4 real nodes left: 4 sealers, and a real probe transaction", async (s) => {
-        const out: string[] = [];
-        const args = [
-          "--sdk-dir",
-          join(tree, "sdk"),
-          "--rpc",
-          Object.keys(urls)
-            .sort()
-            .map((n) => urls[n])
-            .join(","),
-          "--expect-sealers",
-          "4",
-          "--timeout",
-          "120",
-        ];
-        const code = await verifyCli(args, { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
-        s.check(code === 0, "the verifier passes", out.join("").slice(-3000));
-        s.note(out.join("").split("\n").slice(0, 14).join("\n"));
-        const nodesNow = await status();
-        s.note(`local:status: ${nodesNow.map((n) => `${n.name} height ${n.height ?? "-"} peers ${n.peers ?? "-"}`).join(", ")}`);
+      await group.scenario("node2's weight 1 → 2: the hook sends setWeight; a second update sends nothing", async (s) => {
+        p.editConfig(STACK, (c) => (c.nodes = c.nodes.map((n: { name: string }) => (n.name === "node2" ? { ...n, weight: 2 } : n))));
+        const up = s.engine("pulumi up (node2 weight 2)", await p.up(STACK, kc));
+        s.check(up.ok, "pulumi up succeeds", up.errorText);
+        const lines = up.diagnostics.filter((d) => /membership:/.test(d.message ?? "")).map((d) => d.message.trim());
+        s.note(`hook output:\n${lines.slice(0, 10).join("\n")}`);
+        s.check(
+          lines.some((l) => /setWeight.*node2.*done|applied: setWeight node2/.test(l)),
+          "the hook set node2's weight on chain",
+        );
+        s.check(
+          lines.some((l) => /weights 1,1,1,2|weights 1,1,2,1|weights 1,2,1,1|weights 2,1,1,1/.test(l)),
+          "the chain shows weights with one 2",
+        );
+        const again = s.engine("pulumi up (no change)", await p.up(STACK, kc));
+        s.check(again.ok, "a second pulumi up succeeds", again.errorText);
+        const sent = again.diagnostics.filter((d) => /membership:.*(applied:|\[\d+\/\d+\])/.test(d.message ?? ""));
+        s.check(sent.length === 0, "and sends nothing", sent.map((d) => d.message).join("\n"));
       });
+
+      await group.scenario(
+        "the verifier, from this host, against the 5 real nodes left: 4 sealers (node2 of weight 2), node5 following as an observer, a real probe transaction",
+        async (s) => {
+          const out: string[] = [];
+          const args = [
+            "--sdk-dir",
+            join(tree, "sdk"),
+            "--rpc",
+            Object.keys(urls)
+              .sort()
+              .map((n) => urls[n])
+              .join(","),
+            "--expect-sealers",
+            "4",
+            "--timeout",
+            "120",
+          ];
+          const code = await verifyCli(args, { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+          s.check(code === 0, "the verifier passes", out.join("").slice(-3000));
+          s.note(out.join("").split("\n").slice(0, 14).join("\n"));
+          const nodesNow = await status();
+          s.note(`local:status: ${nodesNow.map((n) => `${n.name} height ${n.height ?? "-"} peers ${n.peers ?? "-"}`).join(", ")}`);
+        },
+      );
     });
   } finally {
     await local(["down"]).catch(() => undefined);
