@@ -20,13 +20,18 @@ const component = (o: any) => o.metadata.labels?.["app.kubernetes.io/component"]
 const arg = (job: any, flag: string) => (job.spec.template.spec.containers[0].args as string[]).find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 const time = (s: string | undefined) => (s ? Date.parse(s) : NaN);
 
-/** kwok Stages that end the membership and verification Jobs' pods (e2e/kwok/*-fail.yaml, *-succeed.yaml); none: they run on. */
-async function fate(cluster: Cluster, job: "membership" | "verification", choice: "hang" | "fail" | "succeed"): Promise<void> {
+/**
+ * kwok Stages that end the membership and verification Jobs' pods (e2e/kwok/*-fail.yaml, *-succeed.yaml); none: they
+ * run on. kwok matches Stages when a pod changes, so a pod already Running when its Stage appears is touched (an
+ * annotation) to be matched now: without that the pod ran on to the Job's deadline in one run here.
+ */
+async function fate(cluster: Cluster, job: "membership" | "verification", choice: "hang" | "fail" | "succeed", namespace?: string): Promise<void> {
   await cluster.kubectl(["delete", "stage", "-l", `e2e.fisco-bcos/${job}-fate=true`, "--ignore-not-found"]);
-  if (choice !== "hang") {
-    const applied = await cluster.kubectl(["apply", "-f", join(REPO, "e2e", "kwok", `${job}-${choice}.yaml`)]);
-    if (applied.code !== 0) throw new Error(`kubectl apply ${job}-${choice}.yaml: ${applied.stderr}`);
-  }
+  if (choice === "hang") return;
+  const applied = await cluster.kubectl(["apply", "-f", join(REPO, "e2e", "kwok", `${job}-${choice}.yaml`)]);
+  if (applied.code !== 0) throw new Error(`kubectl apply ${job}-${choice}.yaml: ${applied.stderr}`);
+  if (namespace)
+    await cluster.kubectl(["annotate", "pods", "-n", namespace, "-l", `app.kubernetes.io/component=${job}`, `e2e.fisco-bcos/fate=${choice}`, "--overwrite"]);
 }
 
 /** The order of the engine's steps in `pulumi up --json`: the sequence number of each resource's first and last event. */
@@ -48,7 +53,7 @@ function stepOrder(up: EngineRun): Map<string, { begun: number; done?: number; t
 interface DrivenUp {
   readonly up: EngineRun;
   /** The membership and verification Jobs as first seen in the cluster, and when (ms since the epoch). */
-  readonly membership?: { job: any; seenAt: number; verificationJobsThen: string[] };
+  readonly membership?: { job: any; seenAt: number; verificationJobsThen: string[]; statefulSetsThen: string[] };
   readonly verification?: { job: any; seenAt: number; membershipJobThen: any };
   readonly membersRun?: { code: number; out: string; seconds: number };
   readonly verifierRun?: { code: number; out: string };
@@ -79,13 +84,16 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
       const jobs = async (kind: string) => (await cluster.get("jobs", ns)).filter((j) => component(j) === kind);
       const log = ctx.log("membership");
 
-      /** The membership Job's command, from this host, against a fresh double of the chain (the genesis sealers). */
-      const runMembersJob = async (job: any) => {
+      /**
+       * The membership Job's command, from this host, against a fresh double of the chain whose sealers are `sealers`
+       * (the nodes it serves: the declared ones and those sealers, from their key Secrets, which outlive a removal).
+       */
+      const runMembersJob = async (job: any, sealers: readonly string[]) => {
         const dir = mkdtempSync(join(work, "job-"));
         const secrets = await cluster.get("secrets", ns);
         const secret = (name: string) => decode(secrets.find((o) => o.metadata.name === name)?.data);
         const sdk = secret(`${chain}-sdk`);
-        const keys = nodeNames().map((name) => ({ name, ...secret(`${chain}-${name}-keys`) }));
+        const keys = [...new Set([...nodeNames(), ...sealers])].map((name) => ({ name, ...secret(`${chain}-${name}-keys`) }));
         const [bundle] = await cluster.get("configmap", ns, `${chain}-members-bundle`);
         const [declared] = await cluster.get("configmap", ns, job.metadata.name);
         writeFileSync(join(dir, "members.js"), bundle.data["members.js"]);
@@ -98,7 +106,7 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
         const double = await FiscoRpcDouble.start({
           ca: sdk["ca.crt"],
           nodes,
-          sealers: nodes.filter((n) => GENESIS_SEALERS.includes(n.name)).map((n) => ({ nodeId: n.nodeId, weight: 1 })),
+          sealers: nodes.filter((n) => sealers.includes(n.name)).map((n) => ({ nodeId: n.nodeId, weight: 1 })),
           chainId: config().chainId,
           initialHeight: 5,
           sealTimeMs: 20,
@@ -116,7 +124,15 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
               .replace("=/admin/", `=${dir}/`)
               .replace(/^--sync-timeout=\d+$/, "--sync-timeout=30"),
           )
-          .concat([`--rpc=${nodes.map((n) => double.url(n.name)).join(",")}`, `--ca=${dir}/ca.crt`, `--cert=${dir}/sdk.crt`, `--key=${dir}/sdk.key`]);
+          // Only the declared nodes, as the SDK Secret's endpoints.json names them for the Job.
+          .concat([
+            `--rpc=${nodeNames()
+              .map((n) => double.url(n))
+              .join(",")}`,
+            `--ca=${dir}/ca.crt`,
+            `--cert=${dir}/sdk.crt`,
+            `--key=${dir}/sdk.key`,
+          ]);
         const result = await run(process.execPath, [join(dir, "members.js"), ...args], { cwd: dir, env: { PATH: process.env.PATH }, log });
         rmSync(dir, { recursive: true, force: true });
         return { run: { code: result.code, out: result.stdout + result.stderr, seconds: result.seconds }, contracts, double };
@@ -129,7 +145,11 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
         for (const [name, text] of Object.entries(decode(sdkSecret.data))) writeFileSync(join(dir, name), text, { mode: 0o600 });
         const container = job.spec.template.spec.containers[0];
         const args: string[] = container.args.map((a: string) => (a.startsWith("--sdk-dir=") ? `--sdk-dir=${dir}` : a));
-        args.push(`--rpc=${double.names.map((n) => double.url(n)).join(",")}`);
+        args.push(
+          `--rpc=${nodeNames()
+            .map((n) => double.url(n))
+            .join(",")}`,
+        );
         const token = await cluster.kubectl(["create", "token", `${chain}-verifier`, "-n", ns, "--duration=10m"]);
         if (token.code !== 0) return { code: 1, out: `no token for ${chain}-verifier: ${token.stderr}` };
         const api = cluster.apiServer();
@@ -145,9 +165,10 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
 
       /**
        * `pulumi up` with the two Jobs' pods held Running until this harness has run what their containers would: the
-       * membership Job's command when its Job appears, the verifier when the verification Job appears.
+       * membership Job's command when its Job appears, the verifier when the verification Job appears. `sealers`: the
+       * chain's sealers before the membership Job runs.
        */
-      const drivenUp = async (s: Scenario, label: string): Promise<DrivenUp> => {
+      const drivenUp = async (s: Scenario, label: string, sealers: readonly string[] = GENESIS_SEALERS): Promise<DrivenUp> => {
         await fate(cluster, "membership", "hang");
         await fate(cluster, "verification", "hang");
         const before = new Set((await cluster.get("jobs", ns)).map((j) => j.metadata.uid));
@@ -159,24 +180,26 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
           const members = now.find((j) => component(j) === "membership");
           const verify = now.find((j) => component(j) === "verification");
           if (members && !result.membership) {
+            const statefulSetsThen = (await cluster.get("statefulsets", ns)).filter((x) => !x.metadata.deletionTimestamp).map((x) => x.metadata.name);
             result.membership = {
+              statefulSetsThen,
               job: members,
               seenAt: Date.now(),
               verificationJobsThen: now.filter((j) => component(j) === "verification").map((j) => j.metadata.name),
             };
             s.note(`membership Job ${members.metadata.name} appeared; running its command here (node members.js … --rpc=<the double>)`);
-            const ran = await runMembersJob(members);
+            const ran = await runMembersJob(members, sealers);
             Object.assign(result, { membersRun: ran.run, contracts: ran.contracts, double: ran.double });
-            await fate(cluster, "membership", ran.run.code === 0 ? "succeed" : "fail");
+            await fate(cluster, "membership", ran.run.code === 0 ? "succeed" : "fail", ns);
           } else if (verify && !result.verification && result.double) {
             const [membershipJobThen] = await cluster.get("job", ns, result.membership!.job.metadata.name);
             result.verification = { job: verify, seenAt: Date.now(), membershipJobThen };
             s.note(`verification Job ${verify.metadata.name} appeared; running the verifier here with its arguments`);
             result.verifierRun = await runVerifier(verify, result.double);
-            await fate(cluster, "verification", result.verifierRun.code === 0 ? "succeed" : "fail");
+            await fate(cluster, "verification", result.verifierRun.code === 0 ? "succeed" : "fail", ns);
           } else if (verify && !result.membership) {
             result.verification = { job: verify, seenAt: Date.now(), membershipJobThen: undefined };
-            await fate(cluster, "verification", "fail");
+            await fate(cluster, "verification", "fail", ns);
           } else await new Promise((r) => setTimeout(r, 500));
         }
         const up = s.engine(label, await pending);
@@ -396,6 +419,66 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
           changed.join("\n"),
         );
       });
+
+      await group.scenario("a failing membership Job fails pulumi up before any verification Job; the next pulumi up replaces it and goes on", async (s) => {
+        // membership.syncTimeoutSeconds is part of the Job's run id: a new Job, and nothing else about the chain changes.
+        p.editConfig(STACK, (c) => (c.membership = { ...c.membership, syncTimeoutSeconds: 300 }));
+        await fate(cluster, "membership", "fail");
+        await fate(cluster, "verification", "hang");
+        const before = new Set((await cluster.get("jobs", ns)).map((j) => j.metadata.uid));
+        const failed = s.engine("pulumi up (the membership Job's pods exit 1)", await p.up(STACK, kc));
+        s.check(!failed.ok, "pulumi up fails");
+        const [job] = (await jobs("membership")).filter((j) => !before.has(j.metadata.uid));
+        const condition = job?.status?.conditions?.find((c: any) => c.type === "Failed" && c.status === "True");
+        s.check(condition?.reason === "BackoffLimitExceeded", `the new membership Job failed after its retry (${condition?.reason ?? "no Failed condition"})`);
+        s.check(job !== undefined && failed.errorText.includes(job.metadata.name), "the error names the membership Job", failed.errorText);
+        s.note(`reported:\n${firstLines(failed.errorText, 4)}`);
+        const newVerification = (await jobs("verification")).filter((j) => !before.has(j.metadata.uid));
+        s.check(newVerification.length === 0, "no new verification Job was created", newVerification.map((j) => j.metadata.name).join(", "));
+        const d = await drivenUp(s, "pulumi up (no change; the Job's command run here)");
+        s.check(d.up.ok, "the next pulumi up succeeds", d.up.errorText);
+        const steps = d.up.steps.filter((st) => st.type === "kubernetes:batch/v1:Job").map((st) => `${st.op} ${urnName(st.urn).split("/").pop()}`);
+        s.check(
+          steps.some((l) => /replace/.test(l) && job !== undefined && l.endsWith(job.metadata.name)),
+          `the failed membership Job is replaced (pulumi.com/replaceUnready): ${steps.join(", ")}`,
+        );
+        const [now] = await cluster.get("job", ns, job?.metadata.name ?? "-");
+        s.check(now?.status?.succeeded === 1 && now.metadata.uid !== job?.metadata.uid, "a new Job object of the same name completed");
+        s.check(d.verifierRun?.code === 0, "then the verification Job ran (the verifier here) and passed", d.verifierRun?.out.slice(-2000));
+      });
+
+      await group.scenario(
+        "removing node4: the membership Job removes it from consensus while its StatefulSet still runs; the StatefulSet goes after",
+        async (s) => {
+          const node4: string = (await p.outputs(STACK, kc)).nodeIds?.node4;
+          p.editConfig(STACK, (c) => (c.nodes = c.nodes.filter((n: { name: string }) => n.name !== "node4")));
+          const preview = s.engine("pulumi preview", await p.preview(STACK, kc));
+          s.require(preview.ok, "preview succeeds (the membership guard allows one sealer of weight 1 of five leaving)", preview.errorText);
+          const d = await drivenUp(s, "pulumi up", [...GENESIS_SEALERS, "node4"]);
+          s.require(d.up.ok, "pulumi up succeeds", d.up.errorText);
+          const calls = d.contracts?.calls.map((c) => c.method) ?? [];
+          s.check(calls.join() === "remove", `the membership Job's command sent remove for node4: ${calls.join(", ")}`, d.membersRun?.out.slice(-2000));
+          s.note(`members: ${firstLines(d.membersRun?.out ?? "", 6)}`);
+          s.check(
+            d.membership?.statefulSetsThen.includes(`${chain}-node4`) === true,
+            `node4's StatefulSet still existed when the membership Job ran (${d.membership?.statefulSetsThen.length} StatefulSets)`,
+          );
+          const order = stepOrder(d.up);
+          const at = (pred: (urn: string, type: string) => boolean) => [...order].find(([urn, o]) => pred(urn, o.type))?.[1];
+          const members = at((u, t) => t === "kubernetes:batch/v1:Job" && urnName(u).endsWith(d.membership?.job.metadata.name ?? "-"));
+          const sts4 = at((u, t) => t === "kubernetes:apps/v1:StatefulSet" && urnName(u).endsWith(`/${chain}-node4`));
+          s.check(
+            members?.done !== undefined && sts4 !== undefined && sts4.begun > members.done,
+            `engine: node4's StatefulSet was deleted (event ${sts4?.begun}) after the membership Job was done (event ${members?.done})`,
+          );
+          s.check((await cluster.get("statefulset", ns, `${chain}-node4`)).length === 0, "node4's StatefulSet is gone");
+          const [vj] = await jobs("verification");
+          const expected = arg(vj, "--expect-node-ids")?.split(",") ?? [];
+          s.check(expected.length === 4 && Boolean(node4) && !expected.includes(node4), "the verification Job expects the 4 remaining sealers, not node4");
+          s.check(d.verifierRun?.code === 0, "the verifier passes against the double after the removal", d.verifierRun?.out.slice(-2000));
+          s.limit("the membership Job's command and the verifier ran from this host against FiscoRpcDouble with doubles/consensus-precompiled.ts, not FISCO");
+        },
+      );
     });
   } finally {
     for (const d of doubles) await d.close().catch(() => undefined);
