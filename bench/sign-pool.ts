@@ -18,6 +18,9 @@ export class SignPool {
   /** Wall time of the signing itself: for each chunk, its slowest thread's busy time. */
   signingSeconds = 0;
   signed = 0;
+  /** Jobs a worker is running: close() lets them finish (see close). */
+  private readonly running = new Set<Promise<unknown>>();
+  private closing = false;
 
   constructor(threads = availableParallelism()) {
     this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(WORKER_FILE));
@@ -44,11 +47,27 @@ export class SignPool {
     return this.signingSeconds > 0 ? this.signed / this.signingSeconds : null;
   }
 
+  /**
+   * Stop the workers once the jobs they are running are done (a second or two of signing at most for a --duration
+   * run's chunk). Terminating a worker inside the native secp256k1 binding aborts the whole process ("terminate called
+   * after throwing an instance of 'Napi::Error'", exit 134: seen at the end of a real-node run). Later sign() calls reject.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.running]);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
   private run(worker: Worker, job: SignJob): Promise<WorkerAnswer> {
+    if (this.closing) return Promise.reject(new Error("the signing pool is closed"));
+    const answer = this.post(worker, job);
+    this.running.add(answer);
+    const done = () => this.running.delete(answer);
+    answer.then(done, done);
+    return answer;
+  }
+
+  private post(worker: Worker, job: SignJob): Promise<WorkerAnswer> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => {
         worker.off("message", onMessage);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -160,6 +160,35 @@ describe("the chain's rate", () => {
       { number: 6, timestamp: 1500, transactions: 20 },
     ])!;
     assert.deepEqual(rate, { tps: 50, firstBlock: 5, lastBlock: 7, blocks: 3, transactions: 90, spanMs: 1000 });
+  });
+});
+
+describe("the signing pool", () => {
+  test("closing it while a worker is inside the native signer lets the job finish instead of aborting the process", () => {
+    // Terminating a worker inside the secp256k1 binding aborts the process (exit 134, Napi::Error), as it did at the
+    // end of a real-node run; the child process shows it, since an abort would take the test runner with it.
+    const dir = mkdtempSync(join(tmpdir(), "sign-pool-"));
+    const script = join(dir, "close-while-signing.ts");
+    writeFileSync(
+      script,
+      `import { SignPool } from ${JSON.stringify(join(ROOT, "bench", "sign-pool"))};
+import { deriveSenderKeys } from ${JSON.stringify(join(ROOT, "bench", "senders"))};
+const pool = new SignPool(2);
+const keys = deriveSenderKeys("close", 4);
+const template = { kind: "native" as const, chainId: "chain0", groupId: "group0", blockLimit: 600, to: "11".repeat(20), noncePrefix: "ab".repeat(10) };
+(async () => {
+  await pool.sign(keys, 0, 10, template);
+  const job = pool.sign(keys, 0, 20000, template);
+  await new Promise((r) => setTimeout(r, 100));
+  await pool.close();
+  console.log("signed", (await job).length);
+  await pool.sign(keys, 0, 1, template).catch((e: Error) => console.log("after close:", e.message));
+})();
+`,
+    );
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    assert.equal(child.status, 0, `exit ${child.status} ${child.signal ?? ""}: ${child.stderr}`);
+    assert.match(child.stdout, /signed 20000\nafter close: the signing pool is closed/);
   });
 });
 
