@@ -112,8 +112,8 @@ function identityProblem(state: RunState, nodes: readonly TreeNode[], tree: Loca
   if (!state.genesisSha256 || state.genesisSha256 === wanted) return undefined;
   return [
     `${nodes.map((n) => n.name).join(", ")}: config.genesis (sha256 ${wanted.slice(0, 12)}…) is not the genesis of the chain the runner keeps for this tree (${state.genesisSha256.slice(0, 12)}…, in ${runDir(tree.root)}).`,
-    "synth renders a new chain (CA, keys, genesis) on every run, so a re-rendered tree is another chain and cannot join the old one.",
-    `To start afresh: npm run local:down -- --tree ${tree.root} --purge`,
+    "synth renders a new chain (CA, keys, genesis) on every run unless it is given the --state file of the first render, so this tree is another chain and cannot join the old one.",
+    `To grow a chain, render it with --state <file> from the first time on; to start afresh: npm run local:down -- --tree ${tree.root} --purge`,
   ].join("\n");
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
@@ -125,6 +125,21 @@ describe("npm run synth", () => {
     assert.match(refused.stderr, /exists and is not empty.*--force/);
     assert.equal(readFileSync(join(dir, "keep.txt"), "utf8"), "mine");
     assert.equal(synth("--stack", "dev", "--out", dir, "--nodes", "1", "--force").code, 0);
+  });
+
+  test("refuses, even with --force, to re-render a tree a local chain runs from unless --state keeps its identity", () => {
+    const dir = join(tmp(), "running");
+    const state = join(tmp(), "state.json");
+    assert.equal(synth("--stack", "dev", "--out", dir, "--state", state).code, 0);
+    mkdirSync(join(dir, ".local-run"));
+    const ca = readFileSync(join(dir, "ca/ca.crt"), "utf8");
+    const refused = synth("--stack", "dev", "--out", dir, "--nodes", "5", "--force");
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /holds a local chain's data \(\.local-run\/\).*--state <file> of its first render/s);
+    assert.equal(readFileSync(join(dir, "ca/ca.crt"), "utf8"), ca, "nothing was overwritten");
+    const kept = synth("--stack", "dev", "--out", dir, "--nodes", "5", "--force", "--state", state);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(readFileSync(join(dir, "ca/ca.crt"), "utf8"), ca);
   });
 
   test("bad usage exits 2; an unknown stack or a bad stack file exits 1 naming the problem", () => {

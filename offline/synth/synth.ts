@@ -1,9 +1,11 @@
 import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { accountFromPrivateKeyHex } from "../../chain/keys";
 import { runProgramOffline } from "../mocks/run-program";
 import { readStackConfig, withSealerCount } from "./stack-file";
 import { readProviderState, readRecordedOutputs, writeProviderState } from "./state-file";
 import { writeTree } from "./write-tree";
+import { RUN_DIR as LOCAL_RUN_DIR } from "../../local/state";
 
 export interface SynthOptions {
   readonly stack: string;
@@ -29,12 +31,23 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   if (!options.force && existsSync(options.out) && readdirSync(options.out).length > 0) {
     throw new Error(`--out ${options.out} exists and is not empty; choose another directory or pass --force to overwrite it`);
   }
+  const providerState = options.state ? readProviderState(options.state) : undefined;
+  const keepsIdentity = providerState !== undefined && providerState.size > 0;
+  if (!keepsIdentity && existsSync(join(options.out, LOCAL_RUN_DIR))) {
+    throw new Error(
+      `--out ${options.out} holds a local chain's data (${LOCAL_RUN_DIR}/): rendering it again without the identity it was rendered with ` +
+        `(--state <file> of its first render) makes a new chain (CA, keys, genesis) that cannot join it. Render into another directory, ` +
+        `or remove that chain first: npm run local:down -- --tree ${options.out} --purge`,
+    );
+  }
   let config = readStackConfig(options.stack);
   if (options.nodes !== undefined) config = withSealerCount(config, options.nodes);
 
-  log(`stack ${options.stack}: generating the chain CA, TLS certificates and consensus keys…`);
-  const providerState = options.state ? readProviderState(options.state) : undefined;
-  if (providerState && providerState.size > 0) log(`keeping the chain's identity from ${options.state}`);
+  log(
+    keepsIdentity
+      ? `stack ${options.stack}: keeping the chain's identity from ${options.state} (keys only for nodes it does not hold yet)…`
+      : `stack ${options.stack}: generating the chain CA, TLS certificates and consensus keys…`,
+  );
   const previousOutputs = options.state ? readRecordedOutputs(options.state) : undefined;
   const run = await runProgramOffline({ stack: options.stack, config, providerState, previousOutputs });
   const caKey = run.engine.resources.find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.endsWith("-pki-ca"));
