@@ -78,6 +78,12 @@ export async function readChainView(apis: readonly NodeApi[], timeoutMs: number)
   }
   const [agreeing] = [...tally.values()].sort((a, b) => b.length - a.length);
   const needed = Math.floor(apis.length / 2) + 1;
+  if (nodes.length === 0) {
+    const hint = unreachable.some((u) => /ENOTFOUND|does not resolve/.test(u.message))
+      ? " (names that do not resolve here: give the nodes' URLs with --rpc, e.g. the ones `npm run local:up` prints, or run inside the chain's network)"
+      : "";
+    throw new MembershipReadError(`none of the ${apis.length} nodes asked answered${hint}: ${unreachable.map((u) => `${u.name}: ${u.message}`).join("; ")}`);
+  }
   if (!agreeing || agreeing.length < needed) {
     const answers = [...tally.values()].map((group) => `${group.map((n) => n.api.name).join(", ")}: ${describeMembers(group[0].members)}`);
     const silent = unreachable.map((u) => `${u.name}: ${u.message}`);

@@ -67,6 +67,13 @@ after(async () => {
 });
 
 describe("npm run members", () => {
+  test("when no node answers it says so, not that the lists disagree", async () => {
+    const down = await cli("--tree", dir, "--rpc=https://127.0.0.1:1,https://127.0.0.1:2", "--dry-run");
+    assert.equal(down.code, 1);
+    assert.match(down.stdout + down.stderr, /none of the 2 nodes asked answered/);
+    assert.doesNotMatch(down.stdout + down.stderr, /not the same on a majority/);
+  });
+
   test("--tree: the dry run prints the plan and sends nothing; the run adds node4 as an observer, then promotes it; a second run sends nothing", async () => {
     const dry = await cli("--tree", dir, rpcFlag(), "--dry-run");
     assert.equal(dry.code, 0, dry.stderr);
