@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { fail, numberFlag, UsageError } from "../cli/flags";
-import { LockedError } from "./state";
+import { loadState, LockedError } from "./state";
 import { PrerequisiteError } from "./prerequisites";
 import { down, reload, RunnerUsageError, status, stop, up, type RunnerIo } from "./runner";
 import { TreeError } from "./tree";
@@ -12,7 +12,8 @@ its own network namespace, the tree's peer DNS names resolving to the nodes' add
 from this host. Needs root (or CAP_SYS_ADMIN and CAP_NET_ADMIN) and iproute2.
 
   local:up     --tree <dir> --bin <fisco-bcos> [--nodes a,b] [--wait S]   start nodes (all by default)
-  local:start  same as local:up (e.g. to restart nodes stopped with local:stop)
+  local:start  same as local:up (e.g. to restart nodes stopped with local:stop); --bin defaults to the binary
+               the tree's nodes were last started with
   local:stop   --tree <dir> [--nodes a,b] [--grace S]                      stop nodes, keep their network and data
   local:reload --tree <dir> [--nodes a,b]                                 refresh peer names, send SIGUSR1 (peer reload)
   local:status --tree <dir> [--json]                                      processes, addresses, block height, peers
@@ -74,8 +75,9 @@ async function dispatch(command: Command, values: ReturnType<typeof parse>["valu
   switch (command) {
     case "up":
     case "start": {
-      const bin = values.bin ?? process.env.FISCO_BCOS_BIN;
-      if (!bin) fail("--bin <path to fisco-bcos> is required (or set FISCO_BCOS_BIN)");
+      const started = command === "start" ? loadState(tree)?.binary?.path : undefined;
+      const bin = values.bin ?? process.env.FISCO_BCOS_BIN ?? started;
+      if (!bin) fail(`--bin <path to fisco-bcos> is required (or set FISCO_BCOS_BIN)${command === "start" ? ": the tree's nodes were never started" : ""}`);
       return up({ tree, bin, nodes, waitMs: seconds("--wait", values.wait, 60) }, io);
     }
     case "stop":

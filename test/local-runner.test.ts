@@ -297,7 +297,8 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     );
     assert.ok(kernelSnapshot().namespaces.includes(state().nodes.node2.netns!), "its namespace stays (like the Service)");
 
-    const start = local("start", "--tree", tree, "--nodes", "node2", "--bin", FISCO_DOUBLE);
+    // --bin defaults to the binary the nodes were last started with
+    const start = local("start", "--tree", tree, "--nodes", "node2");
     assert.equal(start.code, 0, start.stderr);
     assert.notEqual(pidOf("node2"), old);
     assert.equal(addressOf("node2"), address);
