@@ -186,6 +186,12 @@ describe("running the CLI", () => {
     assert.match(stdout, /^verification FAILED: 2 of 10 checks failed in [\d.]+ s, height 3$/m);
   });
 
+  test("names that do not resolve here: it keeps retrying (a Service may resolve later) and says how to reach the nodes from outside", async () => {
+    const { code, stderr } = await cli(["--sdk-dir", sdkDir, "--rpc", "https://node0.fisco.svc.invalid:20200", "--timeout", "3", "--no-probe"]);
+    assert.equal(code, 1);
+    assert.match(stderr, /no node's name resolves here: still retrying .*give reachable URLs with --rpc/);
+  });
+
   test("--expect-sealers that the chain does not meet exits 1", async () => {
     const { code, stdout } = await cli(["--sdk-dir", sdkDir, "--expect-sealers", "3", "--no-probe"]);
     assert.equal(code, 1);

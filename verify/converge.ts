@@ -70,6 +70,12 @@ export async function converge(
     const first = checks.find((c) => c.status === "fail");
     const line = `waiting (${Math.ceil(ctx.deadline.remaining() / 1000)} s left): ${first?.name}: ${first?.problems[0] ?? first?.summary}`;
     if (line.replace(/\(\d+ s left\)/, "") !== lastLine.replace(/\(\d+ s left\)/, "")) ctx.progress(line);
+    if (n === 0 && snapshots.length > 0 && snapshots.every((s) => s.kind === "down" && /does not resolve/.test(s.error.message))) {
+      // Retried, since a pod's Service name may resolve only once the pod exists; but from a laptop it never will.
+      ctx.progress(
+        "no node's name resolves here: still retrying (names of a cluster's Services resolve only inside it); from outside, give reachable URLs with --rpc (local:up prints them)",
+      );
+    }
     lastLine = line;
     await sleep(ctx.pollMs);
   }
