@@ -8,7 +8,20 @@ const PREFIX = "fisco-bcos";
  * Shapes: one string per finding, in a fixed order.
  */
 export function warningsFor(spec: ChainSpec): string[] {
-  return [...consensusWarnings(spec), ...disruptionBudgetWarnings(spec), ...exposureWarnings(spec), ...validityWarnings(spec)];
+  return [...consensusWarnings(spec), ...disruptionBudgetWarnings(spec), ...exposureWarnings(spec), ...validityWarnings(spec), ...membershipWarnings(spec)];
+}
+
+/**
+ * The membership hook asks each node about itself (members/chain-view.ts): with fewer URLs than declared nodes, some
+ * node has none, and a sealer without one is judged only by what its peers report.
+ */
+function membershipWarnings(spec: ChainSpec): string[] {
+  const urls = spec.membership.hostRpcEndpoints.length;
+  if (urls === 0 || urls >= spec.nodes.length) return [];
+  return [
+    `${PREFIX}:membership.hostRpcEndpoints has ${urls} URL(s) for ${spec.nodes.length} declared nodes: give one per node, each reaching ` +
+      `that node itself (not a load-balanced Service), the nodes about to be added included, so that each answers for itself.`,
+  ];
 }
 
 const sealersOf = (spec: ChainSpec) => spec.nodes.filter((n) => n.role === "sealer");

@@ -147,6 +147,14 @@ describe("stack config validation", () => {
     assert.deepEqual(parseChainSpec({ nodes: sealers(1, 1, 1, 1) }).warnings, []);
   });
 
+  test("membership.hostRpcEndpoints with fewer URLs than declared nodes is warned about, naming the counts", () => {
+    const url = (i: number) => `https://10.0.0.${i}:20200`;
+    const few = parseChainSpec({ nodes: sealers(1, 1, 1, 1), membership: { hostRpcEndpoints: [url(1)] } }).warnings;
+    assert.equal(few.length, 1);
+    assert.match(few[0], /^fisco-bcos:membership\.hostRpcEndpoints has 1 URL\(s\) for 4 declared nodes: give one per node/);
+    assert.deepEqual(parseChainSpec({ nodes: sealers(1, 1, 1, 1), membership: { hostRpcEndpoints: [1, 2, 3, 4].map(url) } }).warnings, []);
+  });
+
   test("warns when one sealer outweighs f, so the PodDisruptionBudget allows no eviction; the budget can be turned off", () => {
     const [warning, ...more] = parseChainSpec({ nodes: sealers(3, 1, 1, 1) }).warnings;
     assert.equal(more.length, 0);
