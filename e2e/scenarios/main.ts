@@ -5,21 +5,11 @@ import { analyseRollout, formatRollout } from "../harness/rollout";
 import { compareWithState, offlineRegistrations, type Divergence } from "../harness/offline-compare";
 import { changedKeys, identityOf, liveSnapshot, stateObjects, type LiveObject } from "../harness/snapshot";
 import type { Scenario } from "../harness/scenario";
+import { changedSteps, checkNoChanges } from "../harness/steps";
 import { watch } from "../harness/watch";
 
 const STACK = "e2e";
 
-/**
- * Reads, which change nothing and which `--expect-no-changes` does not count: the program's StackReference to its own
- * last outputs ("read"), and the verification report, which the program reads only during an update, so a preview
- * drops the read it recorded ("discard").
- */
-const READ_OPS = new Set(["read", "discard"]);
-const stepLine = (s: Step) => `${s.op} ${s.type.split(":").pop()} ${urnName(s.urn)}`;
-/** Steps other than "same" and reads, as `op name` lines. */
-export const changedSteps = (run: EngineRun) => run.steps.filter((s) => s.op !== "same" && !READ_OPS.has(s.op)).map(stepLine);
-/** The reads among the steps, as `op name` lines. */
-export const readSteps = (run: EngineRun) => run.steps.filter((s) => READ_OPS.has(s.op)).map(stepLine);
 const replacements = (run: EngineRun) => run.steps.filter((s) => /replace|delete-replaced|create-replacement/.test(s.op));
 
 /**
@@ -72,15 +62,7 @@ export async function mainScenarios(ctx: Context): Promise<void> {
     });
 
     await group.scenario("a second preview --expect-no-changes shows no diff at all (PVCs included)", async (s) => {
-      const preview = s.engine("pulumi preview --expect-no-changes", await p.preview(STACK, kc, ["--expect-no-changes"]));
-      s.check(preview.ok, "exit 0", preview.errorText);
-      const changed = changedSteps(preview);
-      const reads = readSteps(preview);
-      s.check(
-        changed.length === 0,
-        `every one of ${preview.steps.length - reads.length} steps is "same" (besides ${reads.length} read(s): ${reads.join(", ")})`,
-        changed.join("\n"),
-      );
+      const preview = await checkNoChanges(s, p, STACK, kc);
       const pvcSteps = preview.steps.filter((st) => st.type.endsWith("PersistentVolumeClaim"));
       s.check(
         pvcSteps.length === nodeNames().length && pvcSteps.every((st) => st.op === "same"),

@@ -2,20 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConsensusContractsDouble } from "../../doubles/consensus-precompiled";
 import { FiscoRpcDouble } from "../../doubles/fisco-rpc-double";
-import { runCli } from "../../verify/cli";
 import type { Cluster } from "../harness/cluster";
 import { firstLines, makeStack, readyNodePods, waitFor, withCluster, type Context } from "../harness/context";
+import { decodeSecretData, runVerifierJobCommand } from "../harness/job-command";
 import { run } from "../harness/proc";
 import { urnName, type EngineRun } from "../harness/pulumi";
 import type { Scenario } from "../harness/scenario";
 import { REPO } from "../harness/tools";
-import { changedSteps, readSteps } from "./main";
+import { checkNoChanges } from "../harness/steps";
 
 const STACK = "e2e-members";
 const GENESIS_SEALERS = ["node0", "node1", "node2", "node3"];
 
-const decode = (data: Record<string, string> | undefined) =>
-  Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
 const component = (o: any) => o.metadata.labels?.["app.kubernetes.io/component"];
 const arg = (job: any, flag: string) => (job.spec.template.spec.containers[0].args as string[]).find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 const time = (s: string | undefined) => (s ? Date.parse(s) : NaN);
@@ -91,7 +89,7 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
       const runMembersJob = async (job: any, sealers: readonly string[]) => {
         const dir = mkdtempSync(join(work, "job-"));
         const secrets = await cluster.get("secrets", ns);
-        const secret = (name: string) => decode(secrets.find((o) => o.metadata.name === name)?.data);
+        const secret = (name: string) => decodeSecretData(secrets.find((o) => o.metadata.name === name)?.data);
         const sdk = secret(`${chain}-sdk`);
         const keys = [...new Set([...nodeNames(), ...sealers])].map((name) => ({ name, ...secret(`${chain}-${name}-keys`) }));
         const [bundle] = await cluster.get("configmap", ns, `${chain}-members-bundle`);
@@ -142,25 +140,17 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
       const runVerifier = async (job: any, double: FiscoRpcDouble) => {
         const dir = mkdtempSync(join(work, "sdk-"));
         const [sdkSecret] = await cluster.get("secret", ns, `${chain}-sdk`);
-        for (const [name, text] of Object.entries(decode(sdkSecret.data))) writeFileSync(join(dir, name), text, { mode: 0o600 });
-        const container = job.spec.template.spec.containers[0];
-        const args: string[] = container.args.map((a: string) => (a.startsWith("--sdk-dir=") ? `--sdk-dir=${dir}` : a));
-        args.push(
-          `--rpc=${nodeNames()
-            .map((n) => double.url(n))
-            .join(",")}`,
+        for (const [name, text] of Object.entries(decodeSecretData(sdkSecret.data))) writeFileSync(join(dir, name), text, { mode: 0o600 });
+        const verified = await runVerifierJobCommand(
+          cluster,
+          ns,
+          chain,
+          job,
+          dir,
+          nodeNames().map((n) => double.url(n)),
         );
-        const token = await cluster.kubectl(["create", "token", `${chain}-verifier`, "-n", ns, "--duration=10m"]);
-        if (token.code !== 0) return { code: 1, out: `no token for ${chain}-verifier: ${token.stderr}` };
-        const api = cluster.apiServer();
-        const out: string[] = [];
-        const code = await runCli(args, {
-          stdout: (t) => out.push(t),
-          stderr: (t) => out.push(t),
-          reportAccess: () => ({ server: api.server, token: token.stdout.trim(), ca: api.ca, namespace: ns }),
-        });
         rmSync(dir, { recursive: true, force: true });
-        return { code, out: out.join("") };
+        return verified.tokenError === undefined ? verified : { code: 1, out: `no token for ${chain}-verifier: ${verified.tokenError}` };
       };
 
       /**
@@ -214,7 +204,7 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
        */
       const checkSecretNotPrinted = async (s: Scenario, what: string, runs: EngineRun[]) => {
         const [admin] = await cluster.get("secret", ns, `${chain}-membership-admin`);
-        const key = decode(admin?.data)["admin.key"]?.trim().replace(/^0x/, "");
+        const key = decodeSecretData(admin?.data)["admin.key"]?.trim().replace(/^0x/, "");
         if (!key) return void s.check(false, `Secret ${chain}-membership-admin holds admin.key`);
         let debugHits = 0;
         const shown = runs
@@ -339,15 +329,7 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
       );
 
       await group.scenario("a second preview --expect-no-changes shows no diff; a pulumi up re-runs neither Job", async (s) => {
-        const preview = s.engine("pulumi preview --expect-no-changes", await p.preview(STACK, kc, ["--expect-no-changes"]));
-        s.check(preview.ok, "exit 0", preview.errorText || changedSteps(preview).join("\n"));
-        const changed = changedSteps(preview);
-        const reads = readSteps(preview);
-        s.check(
-          changed.length === 0,
-          `every one of ${preview.steps.length - reads.length} steps is "same" (besides ${reads.length} read(s): ${reads.join(", ")})`,
-          changed.join("\n"),
-        );
+        const preview = await checkNoChanges(s, p, STACK, kc);
         const before = (await cluster.get("jobs", ns)).map((j) => `${j.metadata.name}/${j.metadata.uid}`).sort();
         const up = s.engine("pulumi up", await p.up(STACK, kc));
         s.check(up.ok, "pulumi up succeeds", up.errorText);
@@ -409,15 +391,7 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
       );
 
       await group.scenario("after node4: preview --expect-no-changes shows no diff", async (s) => {
-        const preview = s.engine("pulumi preview --expect-no-changes", await p.preview(STACK, kc, ["--expect-no-changes"]));
-        s.check(preview.ok, "exit 0", preview.errorText || changedSteps(preview).join("\n"));
-        const changed = changedSteps(preview);
-        const reads = readSteps(preview);
-        s.check(
-          changed.length === 0,
-          `every one of ${preview.steps.length - reads.length} steps is "same" (besides ${reads.length} read(s): ${reads.join(", ")})`,
-          changed.join("\n"),
-        );
+        await checkNoChanges(s, p, STACK, kc);
       });
 
       await group.scenario("a failing membership Job fails pulumi up before any verification Job; the next pulumi up replaces it and goes on", async (s) => {

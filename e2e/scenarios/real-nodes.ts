@@ -3,12 +3,11 @@ import { join } from "node:path";
 import { runCli as verifyCli } from "../../verify/cli";
 import type { Cluster } from "../harness/cluster";
 import { makeStack, withCluster, type Context } from "../harness/context";
+import { decodeSecretData } from "../harness/job-command";
 import { run, type RunResult } from "../harness/proc";
+import type { EngineRun } from "../harness/pulumi";
 
 const STACK = "e2e-real";
-
-const decode = (data: Record<string, string> | undefined) =>
-  Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
 
 /**
  * Write a local chain runner tree from the objects as the API server stores them (what the pods mount): per node its
@@ -25,13 +24,13 @@ async function treeFromApiServer(cluster: Cluster, ns: string, chain: string, tr
     if (!config) throw new Error(`no ConfigMap ${chain}-${node}-config for ${node}`);
     mkdirSync(join(tree, node, "conf"), { recursive: true });
     for (const [file, text] of Object.entries(config.data as Record<string, string>)) writeFileSync(join(tree, node, file), text);
-    for (const [file, text] of Object.entries(decode(secret.data))) writeFileSync(join(tree, node, "conf", file), text, { mode: 0o600 });
+    for (const [file, text] of Object.entries(decodeSecretData(secret.data))) writeFileSync(join(tree, node, "conf", file), text, { mode: 0o600 });
     nodes.push(node);
   }
   const sdk = secrets.find((o) => o.metadata.name === `${chain}-sdk`);
   if (!sdk) throw new Error(`no Secret ${chain}-sdk`);
   mkdirSync(join(tree, "sdk"), { recursive: true });
-  for (const [file, text] of Object.entries(decode(sdk.data))) writeFileSync(join(tree, "sdk", file), text, { mode: 0o600 });
+  for (const [file, text] of Object.entries(decodeSecretData(sdk.data))) writeFileSync(join(tree, "sdk", file), text, { mode: 0o600 });
   return nodes.sort();
 }
 
@@ -39,6 +38,9 @@ async function treeFromApiServer(cluster: Cluster, ns: string, chain: string, tr
 function rpcUrls(out: string): Record<string, string> {
   return Object.fromEntries([...out.matchAll(/^(\S+): \S+ \(\S+\)\s+rpc (https?:\/\/\S+)/gm)].map((m) => [m[1], m[2]]));
 }
+
+/** What the membership hook printed during an update (its `membership: …` diagnostics), in order. */
+const hookLines = (run: EngineRun): string[] => run.diagnostics.filter((d) => /membership:/.test(d.message ?? "")).map((d) => d.message.trim());
 
 /** The engine's events in sequence: each step's start (op and URN) and each diagnostic's text. */
 function eventOrder(stdout: string): { kind: string; text: string }[] {
@@ -78,6 +80,11 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
     return Array.isArray(parsed) ? parsed : parsed.nodes;
   };
   const urls: Record<string, string> = {};
+  /** The RPC URL of every node running here, in node-name order. */
+  const urlsInOrder = () =>
+    Object.keys(urls)
+      .sort()
+      .map((n) => urls[n]);
   try {
     await withCluster(ctx, "real", { stages: true }, async (group, cluster) => {
       const kc = cluster.kubeconfig;
@@ -111,10 +118,10 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
       });
 
       await group.scenario("membership.hostRpcEndpoints on the real nodes: the engine's hook reads the chain, finds it matches, sends nothing", async (s) => {
-        p.editConfig(STACK, (c) => (c.membership = { hostRpcEndpoints: ["node0", "node1", "node2", "node3"].map((n) => urls[n]), syncTimeoutSeconds: 120 }));
+        p.editConfig(STACK, (c) => (c.membership = { hostRpcEndpoints: urlsInOrder(), syncTimeoutSeconds: 120 }));
         const up = s.engine("pulumi up", await p.up(STACK, kc));
         s.check(up.ok, "pulumi up succeeds", up.errorText);
-        const lines = up.diagnostics.filter((d) => /membership:/.test(d.message ?? "")).map((d) => d.message.trim());
+        const lines = hookLines(up);
         s.note(`hook output:\n${lines.slice(0, 12).join("\n")}`);
         s.check(
           lines.some((l) => /4 sealers/.test(l)),
@@ -147,15 +154,13 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
             STACK,
             (c) =>
               (c.membership = {
-                hostRpcEndpoints: Object.keys(urls)
-                  .sort()
-                  .map((n) => urls[n]),
+                hostRpcEndpoints: urlsInOrder(),
                 syncTimeoutSeconds: 120,
               }),
           );
           const up = s.engine("pulumi up (hook on, 5 endpoints)", await p.up(STACK, kc));
           s.check(up.ok, "pulumi up succeeds: the hook brought the chain to the stack", up.errorText);
-          const lines = up.diagnostics.filter((d) => /membership:/.test(d.message ?? "")).map((d) => d.message.trim());
+          const lines = hookLines(up);
           s.note(`hook output:\n${lines.slice(0, 16).join("\n")}`);
           s.check(
             lines.some((l) => /addObserver node4/.test(l)) && lines.some((l) => /addSealer node4/.test(l)) && lines.some((l) => /addObserver node5/.test(l)),
@@ -173,9 +178,7 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
           p.editConfig(STACK, (c) => {
             c.nodes = c.nodes.filter((n: { name: string }) => n.name !== "node1");
             c.membership = {
-              hostRpcEndpoints: Object.keys(urls)
-                .sort()
-                .map((n) => urls[n]),
+              hostRpcEndpoints: urlsInOrder(),
               syncTimeoutSeconds: 120,
             };
           });
@@ -184,13 +187,7 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
           const order = eventOrder(up.run.stdout);
           const removed = order.findIndex((e) => e.kind === "diagnostic" && /remove\(.*\): done|applied: remove/.test(e.text));
           const deleted = order.findIndex((e) => e.kind === "delete" && /StatefulSet/.test(e.text) && e.text.endsWith("fisco-node1"));
-          s.note(
-            `hook output:\n${up.diagnostics
-              .filter((d) => /membership:/.test(d.message ?? ""))
-              .map((d) => d.message.trim())
-              .slice(0, 12)
-              .join("\n")}`,
-          );
+          s.note(`hook output:\n${hookLines(up).slice(0, 12).join("\n")}`);
           s.note(`events: remove done at #${removed}, StatefulSet fisco-node1 deleted at #${deleted} (of ${order.length})`);
           s.check(removed >= 0 && deleted >= 0 && removed < deleted, "node1 left consensus before its StatefulSet was deleted");
           s.check(
@@ -208,7 +205,7 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
         p.editConfig(STACK, (c) => (c.nodes = c.nodes.map((n: { name: string }) => (n.name === "node2" ? { ...n, weight: 2 } : n))));
         const up = s.engine("pulumi up (node2 weight 2)", await p.up(STACK, kc));
         s.check(up.ok, "pulumi up succeeds", up.errorText);
-        const lines = up.diagnostics.filter((d) => /membership:/.test(d.message ?? "")).map((d) => d.message.trim());
+        const lines = hookLines(up);
         s.note(`hook output:\n${lines.slice(0, 10).join("\n")}`);
         s.check(
           lines.some((l) => /setWeight.*node2.*done|applied: setWeight node2/.test(l)),
@@ -228,19 +225,7 @@ export async function realNodeScenarios(ctx: Context, fiscoBin: string): Promise
         "the verifier, from this host, against the 5 real nodes left: 4 sealers (node2 of weight 2), node5 following as an observer, a real probe transaction",
         async (s) => {
           const out: string[] = [];
-          const args = [
-            "--sdk-dir",
-            join(tree, "sdk"),
-            "--rpc",
-            Object.keys(urls)
-              .sort()
-              .map((n) => urls[n])
-              .join(","),
-            "--expect-sealers",
-            "4",
-            "--timeout",
-            "120",
-          ];
+          const args = ["--sdk-dir", join(tree, "sdk"), "--rpc", urlsInOrder().join(","), "--expect-sealers", "4", "--timeout", "120"];
           const code = await verifyCli(args, { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
           s.check(code === 0, "the verifier passes", out.join("").slice(-3000));
           s.note(out.join("").split("\n").slice(0, 14).join("\n"));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FiscoRpcDouble } from "../../doubles/fisco-rpc-double";
-import { runCli } from "../../verify/cli";
+import { decodeSecretData, runVerifierJobCommand } from "../harness/job-command";
 import type { Cluster } from "../harness/cluster";
 import { firstLines, makeStack, withCluster, type Context } from "../harness/context";
 import { urnName, type EngineRun } from "../harness/pulumi";
@@ -20,8 +20,6 @@ async function fate(cluster: Cluster, choice: "hang" | "fail" | "succeed"): Prom
 }
 
 const jobSteps = (run: EngineRun) => run.steps.filter((s) => s.type.endsWith(":Job")).map((s) => `${s.op} ${urnName(s.urn).split("/").pop()}`);
-
-const decode = (data: Record<string, string>) => Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
 
 /**
  * The post-deploy verification on the real engine. kwok runs no container: the Job's pods end as a kwok Stage says
@@ -94,11 +92,11 @@ export async function verificationScenarios(ctx: Context): Promise<void> {
         "the verifier CLI with the Job's arguments and ServiceAccount writes the report; pulumi up then succeeds and outputs it",
         async (s) => {
           const secrets = await cluster.get("secrets", ns);
-          const sdk = decode(secrets.find((o) => o.metadata.name === `${chain}-sdk`)?.data);
+          const sdk = decodeSecretData(secrets.find((o) => o.metadata.name === `${chain}-sdk`)?.data);
           for (const [name, text] of Object.entries(sdk)) writeFileSync(join(sdkDir, name), text, { mode: 0o600 });
           const nodes = secrets
             .filter((o) => /-keys$/.test(o.metadata.name))
-            .map((o) => ({ name: o.metadata.labels?.["fisco-bcos.io/node"], ...decode(o.data) }))
+            .map((o) => ({ name: o.metadata.labels?.["fisco-bcos.io/node"], ...decodeSecretData(o.data) }))
             .map((k: any) => ({ name: k.name, nodeId: k["node.nodeid"].trim(), cert: k["ssl.crt"], key: k["ssl.key"] }));
           double = await FiscoRpcDouble.start({ ca: sdk["ca.crt"], nodes, initialHeight: 3, sealTimeMs: 50, syncDelayMs: 10 });
           s.note(
@@ -106,19 +104,17 @@ export async function verificationScenarios(ctx: Context): Promise<void> {
           );
           const [job] = await jobs();
           const container = job.spec.template.spec.containers[0];
-          const args: string[] = container.args.map((a: string) => (a.startsWith("--sdk-dir=") ? `--sdk-dir=${sdkDir}` : a));
-          args.push(`--rpc=${double.names.map((n) => double!.url(n)).join(",")}`);
           s.note(`the Job's container: ${[...container.command, ...container.args].join(" ")}`);
-          const token = await cluster.kubectl(["create", "token", `${chain}-verifier`, "-n", ns, "--duration=10m"]);
-          s.require(token.code === 0, `a token of ServiceAccount ${chain}-verifier (the chart's)`, token.stderr);
-          const api = cluster.apiServer();
-          const out: string[] = [];
-          const code = await runCli(args, {
-            stdout: (t) => out.push(t),
-            stderr: (t) => out.push(t),
-            reportAccess: () => ({ server: api.server, token: token.stdout.trim(), ca: api.ca, namespace: ns }),
-          });
-          s.check(code === 0, "the verifier passes against the double and writes the report with the ServiceAccount's RBAC", out.join("").slice(-3000));
+          const run = await runVerifierJobCommand(
+            cluster,
+            ns,
+            chain,
+            job,
+            sdkDir,
+            double.names.map((n) => double!.url(n)),
+          );
+          s.require(run.tokenError === undefined, `a token of ServiceAccount ${chain}-verifier (the chart's)`, run.tokenError);
+          s.check(run.code === 0, "the verifier passes against the double and writes the report with the ServiceAccount's RBAC", run.out.slice(-3000));
           const [report] = await cluster.get("configmap", ns, `${chain}-verification`);
           s.check(JSON.parse(report?.data?.["report.json"] ?? "{}").ok === true, `ConfigMap ${chain}-verification holds a passing report`);
           const up = s.engine("pulumi up", await p.up(STACK, kc));
