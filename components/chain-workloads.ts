@@ -60,9 +60,11 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     const bench = spec.bench.enabled ? bundle("bench", benchBundleName(spec), () => shippedFiles("bench")) : undefined;
     const readiness = spec.readiness.enabled ? bundle("readiness", readinessBundleName(spec), () => shippedFiles("readiness")) : undefined;
     const hostMembership = spec.membership.hostRpcEndpoints.length > 0;
-    const membershipJob = spec.membership.inCluster ? this.membershipJobInputs(name, args) : undefined;
+    // The chart's membership Job (membership.inCluster) runs the members bundle with the admin key from its Secret.
+    const members = spec.membership.inCluster ? bundle("members", membersBundleName(spec), () => shippedFiles("members")) : undefined;
+    const adminKey = spec.membership.inCluster ? this.membershipAdminSecret(name, args) : undefined;
     const membershipRun = pulumi
-      .all([membershipJob?.bundle.digest, args.previewNodeIds, args.adminAddress])
+      .all([members?.digest, args.previewNodeIds, args.adminAddress])
       .apply(([bundleDigest, ids, adminAddress]) => (bundleDigest ? { bundleDigest, nodeIds: knownIds(ids), adminAddress } : undefined));
     // After a membership step the chain's sealers are the declared ones: verification expects those.
     const declaredSealers = args.previewNodeIds.apply((ids) => spec.nodes.filter((n) => n.role === "sealer" && ids[n.name]).map((n) => ids[n.name]!));
@@ -101,8 +103,8 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     } else {
       // Pulumi's Chart v4 skips Helm hooks: here the Job is a plain object the chart orders after the nodes.
       const values = valuesFor(false);
-      const scripts = [verifier, bench, readiness, membershipJob?.bundle].filter((b): b is ScriptBundle => Boolean(b));
-      const dependsOn = [...args.configObjects, ...scripts, ...(membershipJob ? [membershipJob.adminKey] : [])];
+      const optional: (pulumi.Resource | undefined)[] = [verifier, bench, readiness, members, adminKey];
+      const dependsOn = [...args.configObjects, ...optional.filter((r): r is pulumi.Resource => r !== undefined)];
       const workloadArgs = { releaseName: spec.chainName, namespace, values, provider: args.provider, protectVolumes: spec.protect };
       const workloads = new NodeChart(`${name}-workloads`, workloadArgs, { parent: this, dependsOn });
       // Membership first (new nodes join, weights follow the stack), then the host verification sees the result.
@@ -132,25 +134,19 @@ export class ChainWorkloads extends pulumi.ComponentResource {
   }
 
   /**
-   * What the chart's membership Job mounts besides the SDK Secret (membership.inCluster): the members bundle and a
-   * Secret with the genesis admin key — in the cluster, readable by whoever may read Secrets in the namespace.
+   * The Secret with the genesis admin key that the chart's membership Job mounts (membership.inCluster): in the
+   * cluster, readable by whoever may read Secrets in the namespace.
    */
-  private membershipJobInputs(name: string, args: ChainWorkloadsArgs): { bundle: ScriptBundle; adminKey: k8s.core.v1.Secret } {
-    const { spec, namespace } = args;
-    const bundle = new ScriptBundle(
-      `${name}-members`,
-      { chainName: spec.chainName, namespace, configMapName: membersBundleName(spec), files: shippedFiles("members") },
-      { parent: this },
-    );
-    const adminKey = new k8s.core.v1.Secret(
+  private membershipAdminSecret(name: string, args: ChainWorkloadsArgs): k8s.core.v1.Secret {
+    const { spec } = args;
+    return new k8s.core.v1.Secret(
       `${name}-membership-admin`,
       {
-        metadata: { name: membershipAdminSecretName(spec), namespace, labels: componentLabels(spec.chainName, "membership") },
+        metadata: { name: membershipAdminSecretName(spec), namespace: args.namespace, labels: componentLabels(spec.chainName, "membership") },
         type: "Opaque",
         stringData: { "admin.key": args.adminPrivateKey },
       },
       { parent: this, additionalSecretOutputs: ["data", "stringData"] },
     );
-    return { bundle, adminKey };
   }
 }
