@@ -93,19 +93,27 @@ export function isDone(step: MembershipStep, members: OnChainMembers): boolean {
 }
 
 /**
- * On-chain members the declared set does not name, as name → id: named after the node a former declared set gave that
- * id (e.g. node1, removed from the stack), else `undeclared-<first 8 hex of the id>`.
+ * The name a node id goes by: the declared node's; else the name a former declared set gave that id (e.g. node1,
+ * removed from the stack) unless a declared node now has that name; else `undeclared-<first 8 hex of the id>`.
+ * Ids are compared in lower case.
  */
+export function memberNamer(declared: readonly DeclaredMember[], formerlyDeclared: readonly DeclaredMember[] = []): (nodeId: string) => string {
+  const declaredNames = new Set(declared.map((d) => d.name));
+  const former = formerlyDeclared.filter((d) => !declaredNames.has(d.name));
+  const names = new Map([...former, ...declared].map((d) => [d.nodeId.toLowerCase(), d.name]));
+  return (nodeId) => names.get(nodeId.toLowerCase()) ?? `undeclared-${nodeId.toLowerCase().slice(0, 8)}`;
+}
+
+/** On-chain members the declared set does not name, as name → id (named by memberNamer). */
 export function undeclaredMembers(
   declared: readonly DeclaredMember[],
   members: OnChainMembers,
   formerlyDeclared: readonly DeclaredMember[] = [],
 ): Record<string, string> {
   const known = new Set(declared.map((d) => d.nodeId.toLowerCase()));
-  const declaredNames = new Set(declared.map((d) => d.name));
-  const former = new Map(formerlyDeclared.filter((d) => !declaredNames.has(d.name)).map((d) => [d.nodeId.toLowerCase(), d.name]));
+  const nameOf = memberNamer(declared, formerlyDeclared);
   const ids = [...members.sealers.map((s) => s.nodeId), ...members.observers].map((id) => id.toLowerCase());
-  return Object.fromEntries(ids.filter((id) => !known.has(id)).map((id) => [former.get(id) ?? `undeclared-${id.slice(0, 8)}`, id]));
+  return Object.fromEntries(ids.filter((id) => !known.has(id)).map((id) => [nameOf(id), id]));
 }
 
 class Stop extends Error {}
@@ -114,8 +122,7 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const progress = options.progress ?? (() => undefined);
   const admin = options.adminKey ? accountFromPrivateKeyHex(options.adminKey).address : null;
-  const declaredNames = new Map([...(options.formerlyDeclared ?? []), ...options.declared].map((d) => [d.nodeId.toLowerCase(), d.name]));
-  const nameOf = (nodeId: string) => declaredNames.get(nodeId) ?? `undeclared-${nodeId.slice(0, 8)}`;
+  const nameOf = memberNamer(options.declared, options.formerlyDeclared);
   const report = {
     ok: false,
     dryRun: options.dryRun,
