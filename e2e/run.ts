@@ -8,7 +8,7 @@
 //   --worktree  run the working tree as it is (default: the committed HEAD, so others' unfinished edits stay out)
 // Exit: 0 every scenario passed, 1 a scenario failed, 2 the tools are missing or bad usage, 130 interrupted.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Cluster } from "./harness/cluster";
 import type { Context } from "./harness/context";
@@ -158,9 +158,9 @@ async function main(): Promise<number> {
   process.stdout.write(`${summary}\n`);
   writeFileSync(join(runDir, "result.md"), `${table}\n\n${summary}\n`);
   if (failed.length === 0 && !options.keep) {
-    // The state and the project copy hold every private key of the test chains: nothing to keep once all passed.
-    rmSync(join(runDir, "project"), { recursive: true, force: true });
-    rmSync(join(runDir, "state"), { recursive: true, force: true });
+    // The state, the project copy and the groups' work directories (SDK files, the real group's node tree) hold the
+    // test chains' private keys: nothing but the logs and the result is kept once all passed.
+    for (const entry of readdirSync(runDir)) if (entry !== "logs" && entry !== "result.md") rmSync(join(runDir, entry), { recursive: true, force: true });
   }
   return interrupted ? 130 : failed.length > 0 ? 1 : 0;
 }
