@@ -21,6 +21,7 @@ export function fiscoBcosProgram() {
     chartValues: chain.chartValues,
     verification: chain.verification,
     declaredMembers: chain.declaredMembers,
+    formerNodeIds: chain.formerNodeIds,
   };
 }
 

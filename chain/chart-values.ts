@@ -12,6 +12,7 @@ import {
   sdkSecretName,
   verifierBundleName,
 } from "./naming";
+import type { FormerNodeIds } from "./former-members";
 import type { ChainSpec } from "./spec";
 import type { VerificationRun } from "./verification-run";
 
@@ -60,6 +61,8 @@ export interface MembershipRun {
   /** Node name → 128-hex consensus id, every declared node. */
   readonly nodeIds: Readonly<Record<string, string>>;
   readonly adminAddress: string;
+  /** Nodes earlier updates declared and this one does not (chain/former-members.ts): the Job names them when it removes them. */
+  readonly formerNodeIds?: FormerNodeIds;
 }
 
 /**
@@ -70,16 +73,19 @@ export interface MembershipRun {
 export function membershipValues(spec: ChainSpec, run: MembershipRun | undefined, hook: boolean) {
   if (!spec.membership.inCluster || !run) return { enabled: false };
   const declared = spec.nodes.map((n) => [n.name, run.nodeIds[n.name], n.role, n.weight]);
+  // Only when there are any: a chain that never removed a node keeps the run id it had before they were recorded.
+  const former = Object.keys(run.formerNodeIds ?? {}).length > 0 ? [run.formerNodeIds] : [];
   return {
     enabled: true,
     hook,
-    runId: sha256Hex(JSON.stringify([declared, run.bundleDigest, spec.membership.syncTimeoutSeconds])).slice(0, 16),
+    runId: sha256Hex(JSON.stringify([declared, run.bundleDigest, spec.membership.syncTimeoutSeconds, ...former])).slice(0, 16),
     image: { ...spec.verification.image, pullPolicy: spec.imagePullPolicy },
     bundleConfigMap: membersBundleName(spec),
     sdkSecretName: sdkSecretName(spec),
     adminKeySecretName: membershipAdminSecretName(spec),
     nodeIds: { ...run.nodeIds },
     adminAddress: run.adminAddress,
+    formerNodeIds: { ...run.formerNodeIds },
     chainId: spec.chainId,
     groupId: spec.groupId,
     syncTimeoutSeconds: spec.membership.syncTimeoutSeconds,

@@ -5,7 +5,6 @@ import { filesDigest, sha256Hex } from "../chain/digest";
 import type { ChainSpec } from "../chain/spec";
 import type { TlsMaterial } from "../fisco/rpc-client";
 import { componentLabels } from "../chain/labels";
-import type { DeclaredMember } from "../chain/membership-plan";
 import { benchBundleName, membersBundleName, membershipAdminSecretName, readinessBundleName, verifierBundleName } from "../chain/naming";
 import { shippedFiles } from "../shipped";
 import { verificationRun } from "../chain/verification-run";
@@ -37,8 +36,8 @@ export interface ChainWorkloadsArgs {
   readonly previewNodeIds: pulumi.Output<Record<string, string | undefined>>;
   readonly adminPrivateKey: pulumi.Output<string>;
   readonly adminAddress: pulumi.Output<string>;
-  /** The set the last update declared (undefined on the first): the membership hook names removed nodes by it. */
-  readonly formerlyDeclared?: pulumi.Output<DeclaredMember[] | undefined>;
+  /** Nodes earlier updates declared and this one does not (name → id): the membership step names removed nodes by it. */
+  readonly formerNodeIds: pulumi.Output<Record<string, string>>;
 }
 
 /**
@@ -64,8 +63,10 @@ export class ChainWorkloads extends pulumi.ComponentResource {
     const members = spec.membership.inCluster ? bundle("members", membersBundleName(spec), () => shippedFiles("members")) : undefined;
     const adminKey = spec.membership.inCluster ? this.membershipAdminSecret(name, args) : undefined;
     const membershipRun = pulumi
-      .all([members?.digest, args.previewNodeIds, args.adminAddress])
-      .apply(([bundleDigest, ids, adminAddress]) => (bundleDigest ? { bundleDigest, nodeIds: knownIds(ids), adminAddress } : undefined));
+      .all([members?.digest, args.previewNodeIds, args.adminAddress, args.formerNodeIds])
+      .apply(([bundleDigest, ids, adminAddress, formerNodeIds]) =>
+        bundleDigest ? { bundleDigest, nodeIds: knownIds(ids), adminAddress, formerNodeIds } : undefined,
+      );
     // After a membership step the chain's sealers are the declared ones: verification expects those.
     const declaredSealers = args.previewNodeIds.apply((ids) => spec.nodes.filter((n) => n.role === "sealer" && ids[n.name]).map((n) => ids[n.name]!));
     const inputs = pulumi.all([
@@ -118,7 +119,7 @@ export class ChainWorkloads extends pulumi.ComponentResource {
           tls: args.sdkTls,
           nodeIds: args.nodeIds,
           adminKey: args.adminPrivateKey,
-          formerlyDeclared: args.formerlyDeclared,
+          formerNodeIds: args.formerNodeIds,
         };
         afterWorkloads.push(new HostMembership(`${name}-host-membership`, membershipArgs, { parent: this, dependsOn: [workloads] }));
       }

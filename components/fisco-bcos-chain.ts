@@ -18,12 +18,13 @@ import { GenesisRecord } from "./genesis-record";
 import { NodeConfigObjects } from "./node-config-objects";
 import { declaredMembers } from "./host-membership";
 import { knownIds, knownInPreview } from "./preview-stand-in";
-import { previousStackOutput } from "./previous-outputs";
+import { previousStackOutputs } from "./previous-outputs";
 import { refusal } from "./refusal";
 import { SdkSecret } from "./sdk-secret";
 import type { VerificationOutput } from "./verification-report";
 import { membershipChangeRefusals, parseDeclaredMembers } from "../chain/membership-guard";
 import type { DeclaredMember } from "../chain/membership-plan";
+import { formerNodeIds } from "../chain/former-members";
 
 export interface FiscoBcosChainArgs {
   readonly spec: ChainSpec;
@@ -44,6 +45,8 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
   readonly endpoints: pulumi.Output<Endpoints>;
   /** Every node's name, consensus id, role and weight: recorded as a stack output, so the next update can check its change. */
   readonly declaredMembers: pulumi.Output<DeclaredMember[]>;
+  /** Nodes earlier updates declared and this one does not (name → id): the membership step names them when it removes them. */
+  readonly formerNodeIds: pulumi.Output<Record<string, string>>;
   readonly sdkSecretName: string;
   readonly chartValues: pulumi.Output<ChartValues>;
   /** The verification Job's report (block height, genesis hash, sealers, probe contract and transaction). */
@@ -124,8 +127,16 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
 
     this.sdkSecretName = sdkSecretName(spec);
     this.declaredMembers = this.nodeIds.apply((ids) => declaredMembers(spec, ids));
+    const previousOutput = previousStackOutputs(this);
+    const recordedMembers = previousOutput("declaredMembers");
+    this.formerNodeIds = pulumi.all([previousOutput("formerNodeIds"), recordedMembers, previewIds]).apply(([former, members, ids]) =>
+      formerNodeIds(
+        former,
+        parseDeclaredMembers(members),
+        spec.nodes.map((n) => ({ name: n.name, nodeId: ids[n.name] })),
+      ),
+    );
     // Refused before anything changes (a preview too): a change of sealers that the chain could not survive.
-    const recordedMembers = previousStackOutput("declaredMembers", this);
     const membershipChecked = checkedMembershipChange(spec, recordedMembers, previewIds, this);
     const members = pulumi.all([this.genesis, previewIds, membershipChecked]).apply(([genesis, ids]) => genesisMemberNames(spec.nodes, genesis, knownIds(ids)));
     const clientView = members.apply((names) => ({ ...spec, members: names }));
@@ -163,7 +174,7 @@ export class FiscoBcosChain extends pulumi.ComponentResource {
       previewNodeIds: previewIds,
       adminPrivateKey: this.adminPrivateKey,
       adminAddress: this.adminAddress,
-      formerlyDeclared: recordedMembers.apply(parseDeclaredMembers),
+      formerNodeIds: this.formerNodeIds,
     };
     const workloads = new ChainWorkloads(name, { ...workloadArgs, ...identityArgs }, parent);
     this.chartValues = workloads.chartValues;

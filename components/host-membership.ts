@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentLabels } from "../chain/labels";
+import type { FormerNodeIds } from "../chain/former-members";
 import type { DeclaredMember } from "../chain/membership-plan";
 import { membershipRequestName } from "../chain/naming";
 import type { ChainSpec } from "../chain/spec";
@@ -18,8 +19,8 @@ export interface HostMembershipInputs {
   readonly adminKey: string;
   readonly syncTimeoutSeconds: number;
   readonly log?: (line: string) => void;
-  /** The set the last update declared (stack output declaredMembers): names the nodes removed since. */
-  readonly formerlyDeclared?: readonly DeclaredMember[];
+  /** Nodes earlier updates declared and this one does not (stack output formerNodeIds): names them when removed. */
+  readonly formerNodeIds?: FormerNodeIds;
 }
 
 /** The declared set: every node of the stack, its id, role and weight. */
@@ -48,7 +49,7 @@ export async function membershipFromHost(inputs: HostMembershipInputs): Promise<
     dryRun: false,
     timing: { syncMs: inputs.syncTimeoutSeconds * 1000 },
     progress: inputs.log,
-    formerlyDeclared: inputs.formerlyDeclared,
+    formerNodeIds: inputs.formerNodeIds,
   });
   if (!report.ok) throw new Error(`membership: the chain does not match the stack's sealers and observers:\n${formatText(report)}`);
   inputs.log?.(formatText(report));
@@ -63,8 +64,8 @@ export interface HostMembershipArgs {
   readonly tls: pulumi.Input<TlsMaterial>;
   readonly nodeIds: pulumi.Input<Record<string, string>>;
   readonly adminKey: pulumi.Input<string>;
-  /** The set the last update declared, when there was one. */
-  readonly formerlyDeclared?: pulumi.Input<DeclaredMember[] | undefined>;
+  /** Nodes earlier updates declared and this one does not (name → id). */
+  readonly formerNodeIds?: pulumi.Input<Record<string, string>>;
 }
 
 /**
@@ -77,9 +78,9 @@ export class HostMembership extends pulumi.ComponentResource {
   constructor(name: string, args: HostMembershipArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fisco-bcos:index:HostMembership", name, {}, opts);
     const { spec } = args;
-    const inputs = pulumi.all([args.tls, args.nodeIds, args.adminKey, args.formerlyDeclared]);
+    const inputs = pulumi.all([args.tls, args.nodeIds, args.adminKey, args.formerNodeIds]);
     const apply = async () => {
-      const [tls, nodeIds, adminKey, formerlyDeclared] = await new Promise<[TlsMaterial, Record<string, string>, string, DeclaredMember[] | undefined]>(
+      const [tls, nodeIds, adminKey, formerNodeIds] = await new Promise<[TlsMaterial, Record<string, string>, string, Record<string, string> | undefined]>(
         (resolve) => inputs.apply(resolve),
       );
       await membershipFromHost({
@@ -92,7 +93,7 @@ export class HostMembership extends pulumi.ComponentResource {
         adminKey,
         syncTimeoutSeconds: spec.membership.syncTimeoutSeconds,
         log: (line) => pulumi.log.info(`membership: ${line}`, this),
-        formerlyDeclared,
+        formerNodeIds,
       });
     };
     const hook = new pulumi.ResourceHook(`${name}-apply`, apply);

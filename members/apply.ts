@@ -1,4 +1,5 @@
 import { planMembership, type DeclaredMember, type MembershipPlan, type MembershipStep, type OnChainMembers } from "../chain/membership-plan";
+import type { FormerNodeIds } from "../chain/former-members";
 import { accountFromPrivateKeyHex } from "../chain/keys";
 import type { NodeApi } from "../fisco/native-api";
 import { describeMembers, MembershipReadError, membersKey, readChainView, roleOf, type ChainView } from "./chain-view";
@@ -44,8 +45,8 @@ export interface ApplyOptions {
   readonly dryRun: boolean;
   readonly timing?: Partial<Timing>;
   readonly progress?: (line: string) => void;
-  /** Nodes the stack declared before (the last update's declared set): a member no longer declared is named after it. */
-  readonly formerlyDeclared?: readonly DeclaredMember[];
+  /** Nodes earlier updates declared and this one does not (stack output formerNodeIds): a member no longer declared is named after it. */
+  readonly formerNodeIds?: FormerNodeIds;
 }
 
 export interface AppliedStep extends StepOutcome {
@@ -93,25 +94,24 @@ export function isDone(step: MembershipStep, members: OnChainMembers): boolean {
 }
 
 /**
- * The name a node id goes by: the declared node's; else the name a former declared set gave that id (e.g. node1,
- * removed from the stack) unless a declared node now has that name; else `undeclared-<first 8 hex of the id>`.
+ * The name a node id goes by: the declared node's; else the name an earlier update gave that id (formerNodeIds, e.g.
+ * node1, removed from the stack) unless a declared node now has that name; else `undeclared-<first 8 hex of the id>`.
  * Ids are compared in lower case.
  */
-export function memberNamer(declared: readonly DeclaredMember[], formerlyDeclared: readonly DeclaredMember[] = []): (nodeId: string) => string {
+export function memberNamer(declared: readonly DeclaredMember[], formerNodeIds: FormerNodeIds = {}): (nodeId: string) => string {
   const declaredNames = new Set(declared.map((d) => d.name));
-  const former = formerlyDeclared.filter((d) => !declaredNames.has(d.name));
-  const names = new Map([...former, ...declared].map((d) => [d.nodeId.toLowerCase(), d.name]));
+  const former = Object.entries(formerNodeIds).filter(([name]) => !declaredNames.has(name));
+  const names = new Map([
+    ...former.map(([name, id]): [string, string] => [id.toLowerCase(), name]),
+    ...declared.map((d): [string, string] => [d.nodeId.toLowerCase(), d.name]),
+  ]);
   return (nodeId) => names.get(nodeId.toLowerCase()) ?? `undeclared-${nodeId.toLowerCase().slice(0, 8)}`;
 }
 
 /** On-chain members the declared set does not name, as name → id (named by memberNamer). */
-export function undeclaredMembers(
-  declared: readonly DeclaredMember[],
-  members: OnChainMembers,
-  formerlyDeclared: readonly DeclaredMember[] = [],
-): Record<string, string> {
+export function undeclaredMembers(declared: readonly DeclaredMember[], members: OnChainMembers, formerNodeIds: FormerNodeIds = {}): Record<string, string> {
   const known = new Set(declared.map((d) => d.nodeId.toLowerCase()));
-  const nameOf = memberNamer(declared, formerlyDeclared);
+  const nameOf = memberNamer(declared, formerNodeIds);
   const ids = [...members.sealers.map((s) => s.nodeId), ...members.observers].map((id) => id.toLowerCase());
   return Object.fromEntries(ids.filter((id) => !known.has(id)).map((id) => [nameOf(id), id]));
 }
@@ -122,7 +122,7 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const progress = options.progress ?? (() => undefined);
   const admin = options.adminKey ? accountFromPrivateKeyHex(options.adminKey).address : null;
-  const nameOf = memberNamer(options.declared, options.formerlyDeclared);
+  const nameOf = memberNamer(options.declared, options.formerNodeIds);
   const report = {
     ok: false,
     dryRun: options.dryRun,
@@ -153,7 +153,7 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
     report.unreachable = view.unreachable.map((u) => u.name);
     progress(`on chain: ${describeMembers(view.members)} (agreed by ${report.agreedBy.length} of ${options.apis.length} nodes)`);
 
-    const plan = planMembership(options.declared, view.members, undeclaredMembers(options.declared, view.members, options.formerlyDeclared));
+    const plan = planMembership(options.declared, view.members, undeclaredMembers(options.declared, view.members, options.formerNodeIds));
     report.plan = plan;
     if (plan.refusals.length > 0) throw new Stop(`the plan is refused: ${plan.refusals.join("; ")}`);
     if (plan.steps.length === 0 || options.dryRun) {

@@ -189,6 +189,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       group: choice.group,
       nameByNodeId: choice.nameByNodeId,
       declared: choice.declared.members,
+      formerNodeIds: choice.declared.formerNodeIds,
       adminKey: choice.adminKey,
       declaredAuthCheck: choice.declared.authCheck,
       chainId: choice.declared.chainId,

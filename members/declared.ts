@@ -1,18 +1,21 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseFormerNodeIds, type FormerNodeIds } from "../chain/former-members";
 import type { DeclaredMember } from "../chain/membership-plan";
 import { parseIni } from "../chain/ini";
 
 /**
  * The declared membership: every node the stack declares, with its consensus node id, role and vote weight. Read from
  * the stack outputs — `pulumi stack output --json` (nodeIds: name → 128-hex id; chartValues.nodes: name, role,
- * weight), or the same outputs that `npm run synth` writes into its tree as stack-outputs.json. A synth tree is also
+ * weight; formerNodeIds: the names of nodes removed since), or the same outputs that `npm run synth` writes into its tree as stack-outputs.json. A synth tree is also
  * checked against itself: each node directory's conf/node.nodeid must be the id the outputs name, and its
  * config.genesis gives the chain id and whether auth checking is on (`[executor] is_auth_check`).
  */
 
 export interface DeclaredSet {
   readonly members: readonly DeclaredMember[];
+  /** Nodes earlier updates declared and this one does not (stack output formerNodeIds): named when removed. */
+  readonly formerNodeIds?: FormerNodeIds;
   /** The genesis admin account (stack output adminAddress), when the outputs carry it. */
   readonly adminAddress?: string;
   /** The genesis' is_auth_check, when a genesis was read. */
@@ -29,6 +32,7 @@ interface StackOutputs {
   readonly nodeIds?: unknown;
   readonly chartValues?: { readonly nodes?: unknown };
   readonly adminAddress?: unknown;
+  readonly formerNodeIds?: unknown;
   readonly endpoints?: { readonly chainId?: unknown; readonly groupId?: unknown };
 }
 
@@ -53,7 +57,13 @@ export function declaredFromOutputs(outputs: unknown, source: string): DeclaredS
     return { name, nodeId, role: node.role, weight };
   });
   const text = (v: unknown) => (typeof v === "string" && v ? v : undefined);
-  return { members, adminAddress: text(o.adminAddress)?.toLowerCase(), chainId: text(o.endpoints?.chainId), groupId: text(o.endpoints?.groupId) };
+  return {
+    members,
+    formerNodeIds: parseFormerNodeIds(o.formerNodeIds),
+    adminAddress: text(o.adminAddress)?.toLowerCase(),
+    chainId: text(o.endpoints?.chainId),
+    groupId: text(o.endpoints?.groupId),
+  };
 }
 
 function readJson(file: string, what: string): unknown {

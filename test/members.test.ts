@@ -226,14 +226,14 @@ describe("members the stack no longer declares", () => {
     { name: "node1", nodeId: id("b"), role: "sealer", weight: 1 },
   ];
 
-  test("are named after the node the last declared set gave their id (the hook passes it), else by their id", () => {
-    const former: DeclaredMember[] = [...declared, { name: "node2", nodeId: id("c"), role: "sealer", weight: 1 }];
+  test("are named after the node an earlier update gave their id (formerNodeIds: the hook and the Job pass it), else by their id", () => {
+    const former = { node2: id("c") };
     assert.deepEqual(undeclaredMembers(declared, members, former), { node2: id("c"), [`undeclared-${"d".repeat(8)}`]: id("d") });
     assert.deepEqual(undeclaredMembers(declared, members), { [`undeclared-${"c".repeat(8)}`]: id("c"), [`undeclared-${"d".repeat(8)}`]: id("d") });
   });
 
   test("a former name now used by another node is not reused for the old id", () => {
-    const former: DeclaredMember[] = [{ name: "node1", nodeId: id("c"), role: "sealer", weight: 1 }];
+    const former = { node1: id("c") };
     assert.deepEqual(Object.keys(undeclaredMembers(declared, members, former)), [`undeclared-${"c".repeat(8)}`, `undeclared-${"d".repeat(8)}`]);
   });
 });

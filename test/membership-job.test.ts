@@ -174,5 +174,17 @@ describe("membership.inCluster, as the component wires it", () => {
       const key = (grown.outputs.adminPrivateKey as string).replace(/^0x/, "");
       assert.ok(!first.out.includes(key) && !second.out.includes(key));
     });
+
+    test("node4 removed from the stack: the next Job removes it from consensus and names it node4 (formerNodeIds), not by its id", async () => {
+      const shrunk = await runChain({ membership: { inCluster: true }, nodes: NODES.map((name) => ({ name })) }, state, grown.outputs);
+      const job = membersJob(shrunk)!;
+      assert.notEqual(job.metadata.name, membersJob(grown)!.metadata.name);
+      writeFileSync(join(dir, "declared.json"), k8sObject(shrunk, "ConfigMap", job.metadata.name).data["declared.json"]);
+      const removal = await runJob();
+      assert.equal(removal.code, 0, removal.out);
+      assert.equal(contracts.calls.at(-1)?.method, "remove");
+      assert.match(removal.out, /remove\(node4\)/);
+      assert.doesNotMatch(removal.out, /undeclared-/);
+    });
   });
 });

@@ -432,6 +432,11 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
           s.require(d.up.ok, "pulumi up succeeds", d.up.errorText);
           const calls = d.contracts?.calls.map((c) => c.method) ?? [];
           s.check(calls.join() === "remove", `the membership Job's command sent remove for node4: ${calls.join(", ")}`, d.membersRun?.out.slice(-2000));
+          s.check(
+            /remove\(node4\)/.test(d.membersRun?.out ?? "") && !/undeclared-/.test(d.membersRun?.out ?? ""),
+            "the Job names the node it removes node4 (its declared set carries formerNodeIds), not undeclared-<id>",
+            d.membersRun?.out.slice(-2000),
+          );
           s.note(`members: ${firstLines(d.membersRun?.out ?? "", 6)}`);
           s.check(
             d.membership?.statefulSetsThen.includes(`${chain}-node4`) === true,
@@ -453,6 +458,11 @@ export async function membershipScenarios(ctx: Context): Promise<void> {
           s.limit("the membership Job's command and the verifier ran from this host against FiscoRpcDouble with doubles/consensus-precompiled.ts, not FISCO");
         },
       );
+
+      await group.scenario("after removing node4: preview --expect-no-changes shows no diff (formerNodeIds is kept as it was)", async (s) => {
+        s.check(JSON.stringify((await p.outputs(STACK, kc)).formerNodeIds ?? {}).includes("node4"), "the stack output formerNodeIds names node4");
+        await checkNoChanges(s, p, STACK, kc);
+      });
     });
   } finally {
     for (const d of doubles) await d.close().catch(() => undefined);

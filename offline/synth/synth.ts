@@ -61,7 +61,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     },
     { out: options.out, includeSecrets: Boolean(options.includeSecrets) },
   );
-  if (options.state && providerState) writeProviderState(options.state, providerState, { declaredMembers: run.outputs.declaredMembers });
+  if (options.state && providerState)
+    writeProviderState(options.state, providerState, { declaredMembers: run.outputs.declaredMembers, formerNodeIds: run.outputs.formerNodeIds });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   log(`wrote ${files.length} files for ${Object.keys(run.outputs.nodeIds).length} nodes to ${options.out} in ${seconds.toFixed(2)} s`);
   return { files, outputs: run.outputs, seconds };

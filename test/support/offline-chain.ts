@@ -4,9 +4,9 @@ import { runProgramOffline, type OfflineRun } from "../../offline/mocks/run-prog
 import type { ProviderState } from "../../offline/mocks/engine";
 
 /** Run the Pulumi program offline with config written as in a stack file (keys without the namespace). */
-export function runChain(config: Record<string, unknown> = {}, providerState?: ProviderState): Promise<OfflineRun> {
+export function runChain(config: Record<string, unknown> = {}, providerState?: ProviderState, previousOutputs?: Record<string, unknown>): Promise<OfflineRun> {
   const stackFile = Object.fromEntries(Object.entries(config).map(([k, v]) => [`fisco-bcos:${k}`, v]));
-  return runProgramOffline({ stack: "test", config: pulumiConfigFromStackFile(stackFile), providerState });
+  return runProgramOffline({ stack: "test", config: pulumiConfigFromStackFile(stackFile), providerState, previousOutputs });
 }
 
 export function k8sObject(run: OfflineRun, kind: string, name: string): Record<string, any> {
