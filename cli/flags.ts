@@ -42,3 +42,27 @@ export function numberFlag(flag: string, value: string | undefined, min: number,
     fail(`${flag} must be ${what} from ${min} to ${max} (got "${value}")`);
   return n;
 }
+
+/** Where a command writes: stdout for results, stderr for messages. */
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/**
+ * The parsed command line, or the exit code when there is nothing to run: 0 after printing `usage` for --help (`parse`
+ * returns "help"), 2 after printing `<command>: <the UsageError's message>` and `usage`. Other errors are thrown.
+ */
+export function parsedOrExitCode<T>(command: string, usage: string, parse: () => T | "help", io: CommandIo): T | number {
+  let choice: T | "help";
+  try {
+    choice = parse();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`${command}: ${error.message}\n\n${usage}\n`);
+    return 2;
+  }
+  if (choice !== "help") return choice;
+  io.stdout(`${usage}\n`);
+  return 0;
+}

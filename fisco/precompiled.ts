@@ -36,13 +36,13 @@ export function getBalanceInput(account: string): string {
   return `0x${selector("getBalance(address)")}${abi.encode(["address"], [getAddress(account)]).slice(2)}`;
 }
 
-/** One ABI word as a signed int32 (setValueByKey's result code); null when the output is not one word. */
+/** One ABI word as a signed int32 (a precompiled contract's result code, e.g. setValueByKey's); null when the output is not one word. */
 export function decodeInt32(outputHex: string): number | null {
   const hex = outputHex.replace(/^0x/, "");
   return /^[0-9a-fA-F]{64}$/.test(hex) ? Number(BigInt.asIntN(32, BigInt(`0x${hex}`))) : null;
 }
 
-/** One ABI word as a uint256 (getBalance's result); null when the output is not one word. */
+/** One ABI word as a uint256 (getBalance's result, a proposal id); null when the output is not one word. */
 export function decodeUint256(outputHex: string): bigint | null {
   const hex = outputHex.replace(/^0x/, "");
   return /^[0-9a-fA-F]{64}$/.test(hex) ? BigInt(`0x${hex}`) : null;

@@ -84,18 +84,6 @@ export function decodeBool(outputHex: string): boolean | null {
   return /^[0-9a-fA-F]{64}$/.test(hex) ? BigInt(`0x${hex}`) !== 0n : null;
 }
 
-/** One ABI word as a signed int32 (the precompiled contract's result code); null when the output is not one word. */
-export function decodeInt32(outputHex: string): number | null {
-  const hex = outputHex.replace(/^0x/, "");
-  return /^[0-9a-fA-F]{64}$/.test(hex) ? Number(BigInt.asIntN(32, BigInt(`0x${hex}`))) : null;
-}
-
-/** One ABI word as a uint256 (a proposal id); null when the output is not one word. */
-export function decodeUint256(outputHex: string): bigint | null {
-  const hex = outputHex.replace(/^0x/, "");
-  return /^[0-9a-fA-F]{64}$/.test(hex) ? BigInt(`0x${hex}`) : null;
-}
-
 /** A receipt log as FISCO's JSON-RPC answers it (JsonRpcImpl_2_0.cpp toJsonResp: address, topics, data). */
 export interface LogEntry {
   readonly address: string;

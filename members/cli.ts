@@ -2,13 +2,13 @@ import { createPrivateKey } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { accountFromPrivateKeyHex } from "../chain/keys";
-import { fail, numberFlag, readText, UsageError, urlList } from "../cli/flags";
+import { fail, numberFlag, parsedOrExitCode, readText, UsageError, urlList } from "../cli/flags";
+import { endpointEntries, endpointsFromUrls, readSdkEndpoints, readTlsFiles } from "../cli/sdk-dir";
 import type { RpcEndpoint } from "../fisco/rpc-client";
 import type { Timing } from "./apply";
 import { applyMembershipAt } from "./at-endpoints";
 import { declaredFromStackOutputFile, declaredFromTree, DeclaredSetError, type DeclaredSet } from "./declared";
 import { formatJson, formatText } from "./report";
-import { allEndpoints, endpointsFromUrls, readEndpointsFile, readTlsFiles } from "./sdk-files";
 
 export const USAGE = `usage: npm run members -- (--tree <dir> | --stack-nodes <file>) [--sdk-dir <dir>] [--rpc <url,...>]
                           [--ca <file> --cert <file> --key <file>] [--admin-key <file>] [--group <id>]
@@ -126,9 +126,9 @@ export function parseCli(argv: readonly string[]): MembersChoice | "help" {
   }
 
   const sdkDir = str("sdk-dir") ?? (tree !== undefined ? join(tree, "sdk") : undefined);
-  const sdk = sdkDir === undefined ? undefined : readEndpointsFile(sdkDir);
+  const sdk = sdkDir === undefined ? undefined : readSdkEndpoints(sdkDir);
   const rpc = str("rpc");
-  const endpoints = rpc !== undefined ? endpointsFromUrls(urlList("--rpc", rpc)) : sdk ? allEndpoints(sdk) : [];
+  const endpoints = rpc !== undefined ? endpointsFromUrls(urlList("--rpc", rpc)) : sdk ? endpointEntries({ ...sdk.rpc.nodes, ...sdk.rpc.nonMembers }) : [];
   if (endpoints.length === 0) fail("--rpc: give the nodes' RPC URLs (https://host:20200,...) or --sdk-dir <dir> with endpoints.json");
   const { ca, cert, key } = readTlsFiles({ ca: str("ca"), cert: str("cert"), key: str("key") }, sdkDir);
   if (endpoints.some((e) => e.url.startsWith("https:")) && (!ca || !cert || !key))
@@ -169,18 +169,8 @@ const processIo: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) =
 
 /** `npm run members`: 0 the chain matches the declared set, 1 refused or failed, 2 bad usage. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let choice: ReturnType<typeof parseCli>;
-  try {
-    choice = parseCli(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`members: ${error.message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (choice === "help") {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
+  const choice = parsedOrExitCode("members", USAGE, () => parseCli(argv), io);
+  if (typeof choice === "number") return choice;
   const timing = { ...choice.timing, ...io.timing };
   try {
     const report = await applyMembershipAt({

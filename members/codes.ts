@@ -36,24 +36,3 @@ export function describeCode(code: number): string {
   const known = MESSAGES[code];
   return known ? `${code} ${known[0]}: ${known[1]}` : `${code} (an error code FISCO's consensus precompiled contract does not document)`;
 }
-
-/** Receipt status codes a membership transaction may meet (TransactionStatus.h). */
-const STATUS_NAMES: Readonly<Record<number, string>> = {
-  1: "Unknown",
-  2: "OutOfGasLimit",
-  10: "BadInstruction",
-  12: "OutOfGas",
-  15: "PrecompiledError",
-  16: "RevertInstruction",
-  18: "PermissionDenied",
-  19: "CallAddressError",
-  10000: "NonceCheckFail",
-  10001: "BlockLimitCheckFail",
-  10002: "TxPoolIsFull",
-  10003: "Malformed",
-  10006: "InvalidChainId",
-  10007: "InvalidGroupId",
-  10008: "InvalidSignature",
-};
-
-export const describeStatus = (status: number) => `status ${status}${STATUS_NAMES[status] ? ` (${STATUS_NAMES[status]})` : ""}`;

@@ -2,19 +2,11 @@ import { randomBytes } from "node:crypto";
 import type { MembershipStep } from "../chain/membership-plan";
 import { normalizeHex, parseReceipt, type NodeApi, type Receipt } from "../fisco/native-api";
 import { randomNonce, signTransaction, type TransactionData } from "../fisco/native-tx";
+import { decodeInt32, decodeUint256 } from "../fisco/precompiled";
 import { RpcError } from "../fisco/rpc-client";
-import {
-  COMMITTEE_MANAGER_ADDRESS,
-  CONSENSUS_ADDRESS,
-  consensusInput,
-  decodeInt32,
-  decodeUint256,
-  execResultCode,
-  proposalInput,
-  revertReason,
-  type LogEntry,
-} from "./abi";
-import { describeCode, describeStatus } from "./codes";
+import { COMMITTEE_MANAGER_ADDRESS, CONSENSUS_ADDRESS, consensusInput, execResultCode, proposalInput, revertReason, type LogEntry } from "./abi";
+import { describeTransactionStatus } from "../fisco/transaction-status";
+import { describeCode } from "./codes";
 
 /**
  * One membership step as a FISCO native transaction signed by the genesis admin key: straight to the consensus
@@ -88,7 +80,7 @@ async function sendCall(
     if (error instanceof RpcError && error.kind === "timeout")
       throw new StepFailure(`${what} via ${api.name}: no receipt within ${Math.round(timeoutMs / 1000)} s (tx ${signed.hash}); is the chain sealing blocks?`);
     if (error instanceof RpcError && error.kind === "rpc" && error.code !== undefined)
-      throw new StepFailure(`${what} via ${api.name} rejected: ${describeStatus(error.code)}: ${error.message}`);
+      throw new StepFailure(`${what} via ${api.name} rejected: ${describeTransactionStatus(error.code)}: ${error.message}`);
     throw new StepFailure(`${what} via ${api.name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const receipt = { ...parseReceipt(raw, api.name, "sendTransaction"), logs: parseLogs(raw) };
@@ -98,7 +90,7 @@ async function sendCall(
   if (receipt.status !== 0) {
     const reason = revertReason(receipt.output) ?? receipt.message;
     throw new StepFailure(
-      `${what} via ${api.name} failed in block ${receipt.blockNumber}: ${describeStatus(receipt.status)}${reason ? `: ${reason}` : ""} (tx ${signed.hash})`,
+      `${what} via ${api.name} failed in block ${receipt.blockNumber}: ${describeTransactionStatus(receipt.status)}${reason ? `: ${reason}` : ""} (tx ${signed.hash})`,
     );
   }
   return { receipt, hash: signed.hash };

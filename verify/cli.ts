@@ -1,4 +1,5 @@
-import { USAGE, UsageError, parseCli } from "./cli-options";
+import { parsedOrExitCode } from "../cli/flags";
+import { USAGE, parseCli } from "./cli-options";
 import { inClusterAccess, writeReportConfigMap, type ApiAccess } from "./report-configmap";
 import { formatJson, formatText } from "./report";
 import { runVerification } from "./run";
@@ -37,17 +38,8 @@ function usage(io: CliIo, message: string): number {
 
 /** The verifier CLI: 0 healthy, 1 a check failed (or the verifier itself broke), 2 bad usage. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let choice: ReturnType<typeof parseCli>;
-  try {
-    choice = parseCli(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return usage(io, error.message);
-  }
-  if (choice === "help") {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
+  const choice = parsedOrExitCode("verify", USAGE, () => parseCli(argv), io);
+  if (typeof choice === "number") return choice;
   let access: ApiAccess | undefined;
   if (choice.report) {
     try {

@@ -6,6 +6,7 @@ import { randomNonce, signTransaction, type TransactionData } from "../fisco/nat
 import { PROBE_ABI, PROBE_CREATION_CODE, decodeGet, encodeGet, encodeSet } from "./probe/probe";
 import type { CheckResult, ProbeResult } from "./report";
 import { RpcError } from "../fisco/rpc-client";
+import { describeTransactionStatus, transactionStatusName } from "../fisco/transaction-status";
 
 /**
  * The native test transaction: from a throwaway secp256k1 key (no balance and, with auth check off, no permission
@@ -38,28 +39,6 @@ export interface ProbeOutcome {
   readonly startHeight?: number | null;
 }
 
-/** Receipt and txpool status codes (bcos-protocol TransactionStatus.h) the probe may meet. */
-const STATUS_NAMES: Readonly<Record<number, string>> = {
-  1: "Unknown",
-  2: "OutOfGasLimit",
-  10: "BadInstruction",
-  12: "OutOfGas",
-  15: "PrecompiledError",
-  16: "RevertInstruction",
-  18: "PermissionDenied",
-  19: "CallAddressError",
-  10000: "NonceCheckFail",
-  10001: "BlockLimitCheckFail",
-  10002: "TxPoolIsFull",
-  10003: "Malformed",
-  10006: "InvalidChainId",
-  10007: "InvalidGroupId",
-  10008: "InvalidSignature",
-  10015: "InsufficientFunds",
-};
-
-export const statusName = (status: number) => `status ${status}${STATUS_NAMES[status] ? ` (${STATUS_NAMES[status]})` : ""}`;
-
 class ProbeFailure extends Error {}
 
 /** A fresh secp256k1 private key that exists only for this run. */
@@ -86,8 +65,8 @@ async function send(
   } catch (error) {
     if (error instanceof RpcError && error.kind === "timeout")
       throw new ProbeFailure(`${what} via ${api.name}: no receipt in time (${error.message}); the chain is not sealing blocks or the node is stuck`);
-    if (error instanceof RpcError && error.kind === "rpc" && error.code !== undefined && STATUS_NAMES[error.code]) {
-      throw new ProbeFailure(`${what} via ${api.name} rejected: ${statusName(error.code)}: ${error.message}`);
+    if (error instanceof RpcError && error.kind === "rpc" && error.code !== undefined && transactionStatusName(error.code)) {
+      throw new ProbeFailure(`${what} via ${api.name} rejected: ${describeTransactionStatus(error.code)}: ${error.message}`);
     }
     throw new ProbeFailure(`${what} via ${api.name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -98,7 +77,7 @@ async function send(
   }
   if (receipt.status !== 0) {
     throw new ProbeFailure(
-      `${what} via ${api.name} reverted in block ${receipt.blockNumber}: ${statusName(receipt.status)}${receipt.message ? `, ${receipt.message}` : ""} (tx ${signed.hash})`,
+      `${what} via ${api.name} reverted in block ${receipt.blockNumber}: ${describeTransactionStatus(receipt.status)}${receipt.message ? `, ${receipt.message}` : ""} (tx ${signed.hash})`,
     );
   }
   if (receipt.from && receipt.from !== signed.sender.slice(2).toLowerCase()) {
@@ -152,12 +131,12 @@ async function readBack(
 ): Promise<void> {
   const budget = () => options.deadline.budget(10_000, options.reserveMs);
   const [read, again] = await Promise.all([reader.callContract(contract, encodeGet(), budget()), reader.receipt(write.hash, budget())]);
-  if (read.status !== 0) throw new ProbeFailure(`get() via ${reader.name}: ${statusName(read.status)}`);
+  if (read.status !== 0) throw new ProbeFailure(`get() via ${reader.name}: ${describeTransactionStatus(read.status)}`);
   const got = decodeGet(read.output);
   if (got !== value) throw new ProbeFailure(`get() via ${reader.name} returned ${got}, expected ${value}`);
   if (again.blockNumber !== write.receipt.blockNumber || again.status !== 0) {
     throw new ProbeFailure(
-      `${reader.name} has the receipt of ${write.hash} in block ${again.blockNumber} with ${statusName(again.status)}, ${writer.name} said block ${write.receipt.blockNumber}`,
+      `${reader.name} has the receipt of ${write.hash} in block ${again.blockNumber} with ${describeTransactionStatus(again.status)}, ${writer.name} said block ${write.receipt.blockNumber}`,
     );
   }
 }
