@@ -80,6 +80,45 @@ describe("npm run synth", () => {
     const accounts = readdirSync(join(dir, "ca", "accounts"));
     assert.equal(accounts.length, 1);
     assert.match(accounts[0], /^0x[0-9a-f]{40}\.pem$/);
+    assert.equal(statSync(join(dir, "ca", "accounts", accounts[0])).mode & 0o777, 0o600, "the admin account's key");
+    assert.equal(statSync(join(dir, "manifests", "secret-fisco-node0-keys.yaml")).mode & 0o777, 0o600, "a Secret manifest with its values");
+    assert.equal(statSync(join(dir, "manifests", "configmap-fisco-node0-config.yaml")).mode & 0o777, 0o644);
+  });
+
+  test("--force over an earlier render removes what that render wrote and this one does not, and says so; nothing else", () => {
+    const dir = join(tmp(), "shrunk");
+    const state = join(tmp(), "state.json");
+    assert.equal(synth("--stack", "dev", "--out", dir, "--state", state, "--nodes", "6", "--include-secrets").code, 0);
+    mkdirSync(join(dir, ".local-run"));
+    writeFileSync(join(dir, ".local-run", "state.json"), "{}");
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    const again = synth("--stack", "dev", "--out", dir, "--state", state, "--nodes", "5", "--force");
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /removed \d+ files an earlier render left that this one does not write: .*ca\/ca\.key/);
+    assert.match(again.stdout, /node5\//);
+    assert.equal(existsSync(join(dir, "node5")), false, "the removed node's directory (its keys too)");
+    assert.deepEqual(
+      readdirSync(join(dir, "manifests")).filter((f) => f.includes("node5")),
+      [],
+      "no manifest would bring node5 back",
+    );
+    assert.deepEqual(readdirSync(join(dir, "ca")), ["ca.crt"], "the CA key and admin key of the earlier --include-secrets");
+    assert.equal(readFileSync(join(dir, "notes.txt"), "utf8"), "mine");
+    assert.equal(readFileSync(join(dir, ".local-run", "state.json"), "utf8"), "{}");
+    assert.ok(existsSync(join(dir, "node4", "conf", "ssl.key")));
+  });
+
+  test("--state: another stack's state is refused; a state in a directory that does not exist is refused before anything is written", () => {
+    const state = join(tmp(), "dev.state");
+    assert.equal(synth("--stack", "dev", "--out", join(tmp(), "dev"), "--state", state, "--nodes", "1").code, 0);
+    const other = synth("--stack", "staging", "--out", join(tmp(), "staging"), "--state", state);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /it is stack dev's state, not staging's/);
+    const dir = join(tmp(), "never");
+    const missing = synth("--stack", "dev", "--out", dir, "--state", join(tmp(), "no", "such", "s.state"));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /--state .*s\.state: its directory .* does not exist or is not writable/);
+    assert.equal(existsSync(dir), false);
   });
 
   test("--nodes N replaces the node list with N sealers of weight 1", () => {
@@ -148,6 +187,27 @@ describe("npm run synth", () => {
     const unknown = synth("--stack", "nope", "--out", join(tmp(), "x"));
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /available stacks: dev, (\w+, )*kind, prod, staging/);
+  });
+
+  test("a stack file's shape is checked as the Pulumi CLI reads it: namespace, top-level keys, YAML", () => {
+    const stacks = tmp();
+    const cases: [string, RegExp][] = [
+      ["config:\n  fisco_bcos:namespace: x\n", /fisco-bcos:namespace: is written fisco_bcos:namespace, which nothing reads/],
+      ["config:\n  namespace: x\n", /config "namespace" lacks the <namespace>: prefix .*write fisco-bcos:namespace/],
+      ["confg:\n  fisco-bcos:namespace: x\n", /confg is not a stack file key \(a stack file holds config, /],
+      ["config:\n  fisco-bcos:nodes: [{name: a}\n", /Pulumi\.bad\.yaml: not valid YAML: /],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(join(stacks, "Pulumi.bad.yaml"), text);
+      const dir = join(tmp(), "never");
+      const r = synthWith({ FISCO_STACKS_DIR: stacks }, "--stack", "bad", "--out", dir);
+      assert.equal(r.code, 1, text);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stdout, /generating/, "nothing is said to be generated");
+      assert.equal(existsSync(dir), false);
+    }
+    writeFileSync(join(stacks, "Pulumi.ok.yaml"), "config:\n  kubernetes:context: kind-fisco\n  fisco-bcos:nodes: [{name: a}]\n");
+    assert.equal(synthWith({ FISCO_STACKS_DIR: stacks }, "--stack", "ok", "--out", join(tmp(), "ok")).code, 0, "other namespaces are left alone");
   });
 
   test("an invalid stack file fails before anything is written, naming every bad key", () => {

@@ -15,14 +15,33 @@ export function availableStacks(dir = STACKS_DIR): string[] {
     .sort();
 }
 
-/** The `config:` map of stacks/Pulumi.<stack>.yaml, as the Pulumi CLI would pass it to the program. */
+/** What a Pulumi stack file may hold at its top level. */
+const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+
+/**
+ * The `config:` map of stacks/Pulumi.<stack>.yaml, as the Pulumi CLI would pass it to the program.
+ * @throws Error naming the file: no such stack, not YAML, a top-level key a stack file does not have, a config key
+ *   without its `<namespace>:` (which the Pulumi CLI refuses too), or a Pulumi secret (not decryptable offline).
+ */
 export function readStackConfig(stack: string, dir = STACKS_DIR): Record<string, string> {
   const file = join(dir, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     throw new Error(`--stack ${stack}: no ${file}; available stacks: ${availableStacks(dir).join(", ")}`);
   }
-  const doc = (load(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  let doc: { config?: Record<string, unknown> };
+  try {
+    doc = (load(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  } catch (error) {
+    throw new Error(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0]}`, { cause: error });
+  }
+  const unknown = Object.keys(doc).filter((key) => !STACK_FILE_KEYS.includes(key));
+  if (unknown.length > 0) throw new Error(`${file}: ${unknown.join(", ")} is not a stack file key (a stack file holds ${STACK_FILE_KEYS.join(", ")})`);
   const config = doc.config ?? {};
+  const bare = Object.keys(config).filter((key) => !key.includes(":"));
+  if (bare.length > 0)
+    throw new Error(
+      `${file}: config ${bare.map((k) => `"${k}"`).join(", ")} lacks the <namespace>: prefix (the Pulumi CLI refuses it too): write ${bare.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`,
+    );
   for (const [key, value] of Object.entries(config)) {
     if (value && typeof value === "object" && "secure" in value) {
       throw new Error(`${file}: ${key} is a Pulumi secret; the offline render cannot decrypt it`);

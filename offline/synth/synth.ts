@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { accountFromPrivateKeyHex } from "../../chain/keys";
+import { parseChainSpec } from "../../chain/spec";
+import { rawConfigFromPulumi } from "../../chain/stack-config";
 import { runProgramOffline } from "../mocks/run-program";
 import { readStackConfig, withSealerCount } from "./stack-file";
 import { readProviderState, readRecordedOutputs, writeProviderState } from "./state-file";
@@ -20,6 +22,8 @@ export interface SynthOptions {
 
 export interface SynthResult {
   readonly files: string[];
+  /** Files an earlier render had written there and this one did not: removed. */
+  readonly removed: string[];
   readonly outputs: Record<string, any>;
   readonly seconds: number;
 }
@@ -31,7 +35,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   if (!options.force && existsSync(options.out) && readdirSync(options.out).length > 0) {
     throw new Error(`--out ${options.out} exists and is not empty; choose another directory or pass --force to overwrite it`);
   }
-  const providerState = options.state ? readProviderState(options.state) : undefined;
+  const providerState = options.state ? readProviderState(options.state, options.stack) : undefined;
   const keepsIdentity = providerState !== undefined && providerState.size > 0;
   if (!keepsIdentity && existsSync(join(options.out, LOCAL_RUN_DIR))) {
     throw new Error(
@@ -42,6 +46,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   }
   let config = readStackConfig(options.stack);
   if (options.nodes !== undefined) config = withSealerCount(config, options.nodes);
+  // The program validates it again; here a bad stack file stops before anything is generated or said to be.
+  parseChainSpec(rawConfigFromPulumi(config));
 
   log(
     keepsIdentity
@@ -51,7 +57,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const previousOutputs = options.state ? readRecordedOutputs(options.state) : undefined;
   const run = await runProgramOffline({ stack: options.stack, config, providerState, previousOutputs });
   const caKey = run.engine.resources.find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.endsWith("-pki-ca"));
-  const files = await writeTree(
+  const tree = await writeTree(
     {
       kubernetesObjects: run.engine.kubernetesObjects(),
       caCertificate: run.outputs.caCertificate,
@@ -61,9 +67,25 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     },
     { out: options.out, includeSecrets: Boolean(options.includeSecrets) },
   );
-  if (options.state && providerState)
-    writeProviderState(options.state, providerState, { declaredMembers: run.outputs.declaredMembers, formerNodeIds: run.outputs.formerNodeIds });
+  if (options.state && providerState) {
+    const outputs = { declaredMembers: run.outputs.declaredMembers, formerNodeIds: run.outputs.formerNodeIds };
+    writeProviderState(options.state, providerState, outputs, options.stack);
+  }
+  if (tree.removed.length > 0)
+    log(`removed ${plural(tree.removed.length, "file")} an earlier render left that this one does not write: ${summary(tree.removed)}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  log(`wrote ${files.length} files for ${Object.keys(run.outputs.nodeIds).length} nodes to ${options.out} in ${seconds.toFixed(2)} s`);
-  return { files, outputs: run.outputs, seconds };
+  const nodes = plural(Object.keys(run.outputs.nodeIds).length, "node");
+  log(`wrote ${plural(tree.files.length, "file")} for ${nodes} to ${options.out} in ${seconds.toFixed(2)} s`);
+  return { files: tree.files, removed: tree.removed, outputs: run.outputs, seconds };
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+/** The removed paths, a node directory's files shown as the directory (node5/, not node5/conf/ssl.key …) and first, at most 8. */
+function summary(paths: readonly string[]): string {
+  const top = (p: string) => p.split("/")[0];
+  const collapsed = [...new Set(paths.map((p) => (["manifests", "ca", "sdk"].includes(top(p)) || !p.includes("/") ? p : `${top(p)}/`)))];
+  // Whole node directories first: what a reader most needs to see.
+  const shown = [...collapsed.filter((p) => p.endsWith("/")), ...collapsed.filter((p) => !p.endsWith("/"))];
+  return shown.length > 8 ? `${shown.slice(0, 8).join(", ")}, …` : shown.join(", ");
 }

@@ -1,11 +1,14 @@
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { dump } from "js-yaml";
 import { LABEL } from "../../chain/labels";
 import type { RegisteredResource } from "../mocks/registered-resource";
 
-/** Files that hold private keys: written owner-only. */
+/** Files that hold private keys: written owner-only (as are the admin account's key and, with secrets, Secret manifests). */
 const PRIVATE_FILES = new Set(["ssl.key", "node.pem", "sdk.key", "ca.key"]);
+/** Top-level directories that are wholly the render's; node directories are too (see nodeDirectories). */
+const RENDERED_DIRS = ["manifests", "sdk", "ca"];
 export const REDACTED = "<redacted: run synth with --include-secrets>";
 /** The stack outputs, as `pulumi stack output --json` prints them (secret ones as "[secret]"): what `npm run members -- --tree` reads. */
 export const STACK_OUTPUTS_FILE = "stack-outputs.json";
@@ -25,14 +28,27 @@ export interface TreeInputs {
   readonly stackOutputs?: Readonly<Record<string, unknown>>;
 }
 
+export interface WrittenTree {
+  /** Paths relative to the tree, every file written. */
+  readonly files: string[];
+  /** Paths relative to the tree of files an earlier render left there that this one did not write: removed. */
+  readonly removed: string[];
+}
+
 /**
  * Write a build_chain-style tree from what the program registered: <node>/{config.ini,config.genesis,nodes.json,conf/},
  * sdk/, ca/ and manifests/. The files come from the registered Secrets and ConfigMaps, so the tree is exactly what
- * the cluster would get.
+ * the cluster would get. Over an earlier render (synth --force), what it wrote and this render does not (a removed
+ * node's directory and manifests, keys written with --include-secrets) is removed, so the tree is this render alone;
+ * nothing else in the directory (the local runner's .local-run/, other files) is touched.
  */
-export async function writeTree(inputs: TreeInputs, options: TreeOptions): Promise<string[]> {
+export async function writeTree(inputs: TreeInputs, options: TreeOptions): Promise<WrittenTree> {
   const files = new Map<string, string>();
-  const write = (path: string, content: string) => files.set(path, content);
+  const privatePaths = new Set<string>();
+  const write = (path: string, content: string, secret = PRIVATE_FILES.has(basename(path))) => {
+    files.set(path, content);
+    if (secret) privatePaths.add(path);
+  };
 
   for (const object of inputs.kubernetesObjects) {
     const labels = object.inputs.metadata?.labels ?? {};
@@ -43,7 +59,8 @@ export async function writeTree(inputs: TreeInputs, options: TreeOptions): Promi
     if (labels[LABEL.component] === "sdk" && object.inputs.kind === "Secret") {
       for (const [name, text] of Object.entries(files)) write(`sdk/${name}`, text);
     }
-    write(`manifests/${manifestFileName(object.inputs)}`, manifestYaml(object.inputs, options.includeSecrets));
+    const holdsSecrets = object.inputs.kind === "Secret" && options.includeSecrets;
+    write(`manifests/${manifestFileName(object.inputs)}`, manifestYaml(object.inputs, options.includeSecrets), holdsSecrets);
   }
   write("ca/ca.crt", inputs.caCertificate);
   if (inputs.stackOutputs) {
@@ -52,24 +69,58 @@ export async function writeTree(inputs: TreeInputs, options: TreeOptions): Promi
   }
   if (options.includeSecrets) {
     write("ca/ca.key", inputs.caKeyPem);
-    write(`ca/accounts/${inputs.admin.address}.pem`, inputs.admin.privateKeyPem);
+    write(`ca/accounts/${inputs.admin.address}.pem`, inputs.admin.privateKeyPem, true);
   }
-  await writeFiles(options.out, files);
-  return [...files.keys()];
+  const earlierNodes = await nodeDirectories(options.out);
+  await writeFiles(options.out, files, privatePaths);
+  const removed = await removeStale(options.out, new Set(files.keys()), [...RENDERED_DIRS, ...earlierNodes]);
+  return { files: [...files.keys()], removed };
 }
 
 /** Write every file in parallel; private keys owner-only (chmod too, since an existing file keeps its old mode). */
-async function writeFiles(out: string, files: ReadonlyMap<string, string>): Promise<void> {
+async function writeFiles(out: string, files: ReadonlyMap<string, string>, privatePaths: ReadonlySet<string>): Promise<void> {
   const dirs = new Set([...files.keys()].map((path) => dirname(join(out, path))));
   await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
   await Promise.all(
     [...files].map(async ([path, content]) => {
       const file = join(out, path);
-      const mode = PRIVATE_FILES.has(basename(path)) ? 0o600 : 0o644;
+      const mode = privatePaths.has(path) ? 0o600 : 0o644;
       await writeFile(file, content, { mode });
       if (mode === 0o600) await chmod(file, mode);
     }),
   );
+}
+
+/** Top-level directories of an earlier render that are node directories: they hold config.ini and config.genesis. */
+async function nodeDirectories(out: string): Promise<string[]> {
+  if (!existsSync(out)) return [];
+  const entries = await readdir(out, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith(".") && !RENDERED_DIRS.includes(e.name))
+    .filter((e) => existsSync(join(out, e.name, "config.ini")) && existsSync(join(out, e.name, "config.genesis")))
+    .map((e) => e.name);
+}
+
+/** Remove the files under `dirs` (relative to `out`) that `written` does not hold, then the directories left empty. */
+async function removeStale(out: string, written: ReadonlySet<string>, dirs: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  const prune = async (relative: string): Promise<boolean> => {
+    const entries = await readdir(join(out, relative), { withFileTypes: true }).catch(() => []);
+    let empty = true;
+    for (const entry of entries) {
+      const path = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (await prune(path)) await rmdir(join(out, path));
+        else empty = false;
+      } else if (!written.has(path)) {
+        await rm(join(out, path));
+        removed.push(path);
+      } else empty = false;
+    }
+    return empty;
+  };
+  for (const dir of dirs) if ((await prune(dir)) && existsSync(join(out, dir))) await rmdir(join(out, dir));
+  return removed.sort();
 }
 
 const basename = (path: string) => path.slice(path.lastIndexOf("/") + 1);
