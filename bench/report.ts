@@ -111,7 +111,9 @@ function chainRow(chain: ChainRate | null): string {
 /** The final report as a table. */
 export function formatTable(report: BenchReport, goals: Goals = {}): string {
   const s = report.signing;
-  const rows: [string, string][] = [["signing", `${num(s.txPerSecond)} tx/s on ${s.threads} threads (${s.backend}), ${s.signed} tx`]];
+  const rows: [string, string][] = [
+    ["signing", `${num(s.txPerSecond)} tx/s on ${s.threads} thread${s.threads === 1 ? "" : "s"} (${s.backend}), ${s.signed} tx`],
+  ];
   if (report.funding)
     rows.push(["funding", fundingSummary(report.funding)], ...report.funding.changes.map((c): [string, string] => [`  block ${c.blockNumber}`, c.action]));
   if (!report.dryRun) {

@@ -106,6 +106,8 @@ export function classifyTransportError(error: NodeJS.ErrnoException, node: strin
     return new RpcError("tls", node, method, `TLS handshake failed (${code}: ${error.message.trim()})`);
   }
   const known = CONNECT_ERRORS[code];
+  const hostname = (error as { hostname?: string }).hostname;
+  if (code === "ENOTFOUND" && hostname) return new RpcError("connect", node, method, `host name ${hostname} does not resolve (${code})`);
   return new RpcError("connect", node, method, known ? `${known} (${code})` : `${error.message}${code ? ` (${code})` : ""}`);
 }
 

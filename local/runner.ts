@@ -291,11 +291,18 @@ async function waitAll(state: RunState, launched: readonly { node: TreeNode; sta
   return results.filter((n): n is string => n !== undefined);
 }
 
+function nothingRuns(root: string, io: RunnerIo): number {
+  io.out(`nothing runs for ${root}`);
+  return 0;
+}
+
 /** `local:stop`: stop the chosen nodes (all by default), keeping their namespaces, addresses and data. */
 export async function stop(options: StopOptions, io: RunnerIo): Promise<number> {
   checkPrerequisites({});
   const tree = readTree(options.tree);
   const nodes = selectNodes(tree, options.nodes);
+  // A tree that never ran: nothing to lock, and no .local-run/ to create (it would hold up a later synth --force).
+  if (!existsSync(runDir(tree.root))) return nothingRuns(tree.root, io);
   return withLock(tree.root, async () => {
     const state = loadState(tree.root);
     if (!state) {
@@ -324,6 +331,8 @@ export async function reload(options: { tree: string; nodes?: readonly string[] 
   checkPrerequisites({});
   const tree = readTree(options.tree);
   const nodes = selectNodes(tree, options.nodes);
+  // A tree that never ran: nothing to lock, and no .local-run/ to create (it would hold up a later synth --force).
+  if (!existsSync(runDir(tree.root))) return nothingRuns(tree.root, io);
   return withLock(tree.root, async () => {
     const state = loadState(tree.root);
     if (!state?.subnet) {

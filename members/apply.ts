@@ -141,7 +141,10 @@ export async function applyMembership(options: ApplyOptions): Promise<Membership
     try {
       return await readChainView(options.apis, timing.rpcMs);
     } catch (error) {
-      if (error instanceof MembershipReadError) throw new Stop(error.message);
+      if (error instanceof MembershipReadError) {
+        report.unreachable = [...error.unreachable];
+        throw new Stop(error.message);
+      }
       throw error;
     }
   };

@@ -32,7 +32,15 @@ export interface ChainView {
   readonly highest: number;
 }
 
-export class MembershipReadError extends Error {}
+export class MembershipReadError extends Error {
+  /** Names of the nodes asked that did not answer. */
+  constructor(
+    message: string,
+    readonly unreachable: readonly string[],
+  ) {
+    super(message);
+  }
+}
 
 /** Sealers sorted by id (with weights) and observers sorted: the same sets give the same text. */
 export function membersKey(members: OnChainMembers): string {
@@ -82,7 +90,10 @@ export async function readChainView(apis: readonly NodeApi[], timeoutMs: number)
     const hint = unreachable.some((u) => /ENOTFOUND|does not resolve/.test(u.message))
       ? " (names that do not resolve here: give the nodes' URLs with --rpc, e.g. the ones `npm run local:up` prints, or run inside the chain's network)"
       : "";
-    throw new MembershipReadError(`none of the ${apis.length} nodes asked answered${hint}: ${unreachable.map((u) => `${u.name}: ${u.message}`).join("; ")}`);
+    throw new MembershipReadError(
+      `none of the ${apis.length} nodes asked answered${hint}: ${unreachable.map((u) => `${u.name}: ${u.message}`).join("; ")}`,
+      unreachable.map((u) => u.name),
+    );
   }
   if (!agreeing || agreeing.length < needed) {
     const answers = [...tally.values()].map((group) => `${group.map((n) => n.api.name).join(", ")}: ${describeMembers(group[0].members)}`);
@@ -90,6 +101,7 @@ export async function readChainView(apis: readonly NodeApi[], timeoutMs: number)
     throw new MembershipReadError(
       `the sealer and observer lists are not the same on a majority of the ${apis.length} nodes asked (${needed} needed)` +
         `${answers.length ? `; answers: ${answers.join("; ")}` : ""}${silent.length ? `; no answer: ${silent.join("; ")}` : ""}`,
+      unreachable.map((u) => u.name),
     );
   }
   const highest = Math.max(0, ...nodes.map((n) => Math.max(n.knownHighestNumber, n.blockNumber)));

@@ -36,7 +36,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`bench failed: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // The SDK directory names nodes by their Services' DNS names, which resolve only inside the cluster.
+    const hint = /does not resolve/.test(message) ? "\n  from outside the chain's network give the nodes' URLs with --rpc (npm run local:up prints them)" : "";
+    console.error(`bench failed: ${message}${hint}`);
     process.exit(1);
   },
 );

@@ -270,6 +270,15 @@ describe("the command line against the double", () => {
     assert.equal(report.durationSeconds, null);
   });
 
+  test("a node name that does not resolve here is named, with how to reach the nodes from outside (--rpc)", async () => {
+    const double = await startDouble();
+    const dir = sdkDir(double);
+    const run = await cli(["--sdk-dir", dir, "--rpc", "https://node0.fisco.svc.invalid:20200", "--txs", "4", "--threads", "1"]);
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.stderr, /host name node0\.fisco\.svc\.invalid does not resolve \(ENOTFOUND\)/);
+    assert.match(run.stderr, /give the nodes' URLs with --rpc \(npm run local:up prints them\)/);
+  });
+
   test("Ctrl-C stops a run with a partial report and exit code 130", async () => {
     const double = await startDouble({ sealTimeMs: 200 });
     let interrupted = false;

@@ -184,6 +184,16 @@ describe("local runner: a chain of four nodes in network namespaces (fisco-bcos 
     assert.equal(existsSync(join(tree, ".local-run")), false);
   });
 
+  test("stop, reload and down on a tree that never ran say so and create nothing (no .local-run/ to hold up a later synth --force)", () => {
+    for (const command of ["stop", "reload", "down"]) {
+      const run = local(command, "--tree", tree);
+      assert.equal(run.code, 0, `${command}: ${run.stderr}`);
+      if (command !== "down") assert.match(run.stdout, /nothing runs for /, command);
+      assert.equal(existsSync(join(tree, ".local-run")), false, command);
+    }
+    assert.deepEqual(kernelSnapshot(), before_);
+  });
+
   test("up starts every node as its own process in its own namespace", () => {
     const run = local("up", "--tree", tree, "--bin", FISCO_DOUBLE, "--wait", "30");
     assert.equal(run.code, 0, run.stderr);

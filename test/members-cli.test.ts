@@ -72,6 +72,8 @@ describe("npm run members", () => {
     assert.equal(down.code, 1);
     assert.match(down.stdout + down.stderr, /none of the 2 nodes asked answered/);
     assert.doesNotMatch(down.stdout + down.stderr, /not the same on a majority/);
+    const json = await cli("--tree", dir, "--rpc=https://127.0.0.1:1,https://127.0.0.1:2", "--dry-run", "--json");
+    assert.deepEqual(JSON.parse(json.stdout).unreachable, ["127.0.0.1:1", "127.0.0.1:2"], "--json names the nodes that did not answer");
   });
 
   test("--tree: the dry run prints the plan and sends nothing; the run adds node4 as an observer, then promotes it; a second run sends nothing", async () => {
