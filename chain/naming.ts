@@ -16,6 +16,8 @@ export const membershipRequestName = (spec: Pick<ChainSpec, "chainName">) => `${
 export const verificationReportName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-verification`;
 export const rpcServiceName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-rpc`;
 export const web3ServiceName = (spec: Pick<ChainSpec, "chainName">) => `${spec.chainName}-web3`;
+/** Node names whose per-node Service (`<chain>-<node>`) would be one of the chain's own: -rpc, -web3 and the chart's -headless. The chart refuses them too. */
+export const RESERVED_NODE_NAMES: readonly string[] = ["rpc", "web3", "headless"];
 
 type Addressing = Pick<ChainSpec, "chainName" | "namespace" | "clusterDomain">;
 

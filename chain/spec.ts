@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CHART_DEFAULT_CLIENT_LABELS } from "./labels";
+import { RESERVED_NODE_NAMES } from "./naming";
 import { warningsFor } from "./spec-warnings";
 import { MIN_STORAGE_MI, storageSizeMi } from "./storage-size";
 import {
@@ -243,6 +244,11 @@ function crossFieldProblems(config: ChainConfig): Problem[] {
     const first = seen.get(n.name);
     if (first !== undefined) add(`nodes[${i}].name`, `duplicate node name '${n.name}' (also nodes[${first}]); names must be unique`);
     else seen.set(n.name, i);
+    if (RESERVED_NODE_NAMES.includes(n.name))
+      add(
+        `nodes[${i}].name`,
+        `'${n.name}' is reserved: the chain's own Services are ${config.chainName}-rpc, -web3 and -headless, and a node's Service is ${config.chainName}-<name>`,
+      );
     const objectName = `${config.chainName}-${n.name}`;
     if (objectName.length > 47) add(`nodes[${i}].name`, `'${objectName}' (chainName-name) must be at most 47 characters for Kubernetes object names`);
   });

@@ -615,6 +615,11 @@ describe("values are checked", () => {
     ["P2P port <= 1024", (v) => (v.ports.p2p = 1024), /ports\.p2p/],
     ["no nodes", (v) => (v.nodes = []), /nodes/],
     ["duplicate node names", (v) => (v.nodes[2].name = "node0"), /nodes\[2\]\.name "node0" is used twice/],
+    [
+      "a node named like the chart's own Service",
+      (v) => (v.nodes[1].name = "headless"),
+      /nodes\[1\]\.name "headless" is reserved: the chart's own Services are/,
+    ],
     ["no sealer", (v) => v.nodes.forEach((n: any) => (n.role = "observer")), /at least one node must have role sealer/],
     ["object names too long", (v) => ((v.chainName = "c".repeat(30)), (v.nodes[0].name = "n".repeat(30))), /nodes\[0\]\.name: .* longer than 52/],
   ];

@@ -45,6 +45,11 @@ describe("restarts roll through the sealers without losing quorum", () => {
       ["node0", "node2", "node4", "node6"].map((n) => sts(n)["argocd.argoproj.io/sync-wave"]),
       ["0", "1", "2", "3"],
     );
+    // A WaitForFirstConsumer claim binds only once its pod exists: in an earlier wave it would hold Argo CD forever.
+    for (const node of ["node0", "node2", "node4", "node6"]) {
+      const pvc = objs.find((o) => o.kind === "PersistentVolumeClaim" && o.metadata.name === `fisco-${node}-data`)!;
+      assert.equal(pvc.metadata.annotations!["argocd.argoproj.io/sync-wave"], sts(node)["argocd.argoproj.io/sync-wave"], `${node}'s claim is in its wave`);
+    }
   });
 
   test("Pulumi awaits each StatefulSet until its new spec runs and is Ready, whatever the provider's own StatefulSet await does", async () => {

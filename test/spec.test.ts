@@ -30,6 +30,12 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string, RegExp][] = [
   ["no nodes", { nodes: [] }, "fisco-bcos:nodes", /at least one node/],
   ["no sealer", { nodes: [{ name: "a", role: "observer" }] }, "fisco-bcos:nodes", /at least one node with role 'sealer'/],
   ["duplicate node names", { nodes: [{ name: "a" }, { name: "a" }] }, "fisco-bcos:nodes[1].name", /duplicate node name 'a'/],
+  [
+    "a node named like the chain's own Service",
+    { nodes: [{ name: "node0" }, { name: "rpc" }] },
+    "fisco-bcos:nodes[1].name",
+    /'rpc' is reserved: the chain's own Services are fisco-rpc, -web3 and -headless/,
+  ],
   ["upper-case node name", { nodes: [{ name: "Node0" }] }, "fisco-bcos:nodes[0].name", /DNS label/],
   ["node name too long", { nodes: [{ name: "n".repeat(31) }] }, "fisco-bcos:nodes[0].name", /at most 30 characters/],
   ["unknown role", { nodes: [{ name: "a", role: "leader" }] }, "fisco-bcos:nodes[0].role", /one of sealer, observer/],

@@ -31,7 +31,8 @@ export function header(env: string, offline: boolean): string {
   );
 }
 
-async function chartValuesOf(env: string, offline: boolean): Promise<unknown> {
+/** A stack's chartValues output: from the Pulumi CLI, or from the offline engine on stacks/Pulumi.<env>.yaml (a throwaway identity). */
+export async function chartValuesOf(env: string, offline: boolean): Promise<unknown> {
   if (!offline) {
     const json = execFileSync("pulumi", ["stack", "output", "-s", env, "chartValues", "--json"], {
       encoding: "utf8",

@@ -48,6 +48,9 @@ fisco-bcos.io/role: {{ .node.role }}
 {{- fail (printf "nodes[%d].name %q is used twice" $i $node.name) -}}
 {{- end -}}
 {{- $_ := set $seen $node.name true -}}
+{{- if has $node.name (list "rpc" "web3" "headless") -}}
+{{- fail (printf "nodes[%d].name %q is reserved: the chart's own Services are %s-rpc, -web3 and -headless, and a node's Service is %s-<name>" $i $node.name $.Values.chainName $.Values.chainName) -}}
+{{- end -}}
 {{- $name := include "fisco-bcos.nodeName" (dict "root" $ "node" $node) -}}
 {{- if gt (len $name) 52 -}}
 {{- fail (printf "nodes[%d].name: %q is longer than 52 characters (StatefulSet pod label limit); shorten chainName or the node name" $i $name) -}}
