@@ -75,7 +75,7 @@ function projectCopy(dir: string, worktree: boolean): string {
     execFileSync("sh", ["-c", `git -C "$1" archive HEAD | tar -x -C "$2"`, "sh", REPO, dir]);
   }
   symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
-  // helm for the offline engine (the comparison with synth); npm test and npm run synth install it.
+  // helm for the offline engine (the comparison with synth); npm run e2e (pree2e), npm test and npm run synth install it.
   if (existsSync(join(REPO, ".tools"))) symlinkSync(join(REPO, ".tools"), join(dir, ".tools"));
   return worktree ? `working tree of ${head}${git("status", "--porcelain").trim() ? " (with uncommitted changes)" : ""}` : `commit ${head}`;
 }
