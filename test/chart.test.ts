@@ -738,7 +738,11 @@ describe("verification Job", () => {
   test("as a Helm hook for Helm, Argo CD and Flux: post-install and post-upgrade", async () => {
     const job = jobOf(await render(withVerification(true)));
     assert.equal(job.metadata.annotations!["helm.sh/hook"], "post-install,post-upgrade");
-    assert.equal(job.metadata.annotations!["helm.sh/hook-delete-policy"], "before-hook-creation");
+    assert.equal(
+      job.metadata.annotations!["helm.sh/hook-delete-policy"],
+      "before-hook-creation,hook-succeeded",
+      "finished runs do not pile up; failed ones stay",
+    );
     assert.equal(job.metadata.annotations!["config.kubernetes.io/depends-on"], undefined);
     validateWithKubernetesModels(job);
   });
