@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   const found = findTools();
   if ("missing" in found) {
     process.stderr.write(
-      `e2e: missing in ${found.bin}: ${found.missing.join(", ")}\nBuild them first: npm run e2e:tools (about 70 minutes the first time; see e2e/README.md)\n`,
+      `e2e: missing in ${found.bin}: ${found.missing.join(", ")}\nBuild them first: npm run e2e:tools (30 to 70 minutes the first time; see e2e/README.md)\n`,
     );
     return 2;
   }
