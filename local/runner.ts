@@ -306,8 +306,7 @@ export async function stop(options: StopOptions, io: RunnerIo): Promise<number> 
   return withLock(tree.root, async () => {
     const state = loadState(tree.root);
     if (!state) {
-      io.out(`nothing runs for ${tree.root}`);
-      return 0;
+      return nothingRuns(tree.root, io);
     }
     refreshProcesses(state);
     await Promise.all(
@@ -336,8 +335,7 @@ export async function reload(options: { tree: string; nodes?: readonly string[] 
   return withLock(tree.root, async () => {
     const state = loadState(tree.root);
     if (!state?.subnet) {
-      io.out(`nothing runs for ${tree.root}`);
-      return 0;
+      return nothingRuns(tree.root, io);
     }
     refreshProcesses(state);
     allocateSlots(tree, state);

@@ -6,7 +6,7 @@ import { rawConfigFromPulumi } from "../../chain/stack-config";
 import { runProgramOffline } from "../mocks/run-program";
 import { readStackConfig, withSealerCount } from "./stack-file";
 import { readProviderState, readRecordedOutputs, writeProviderState } from "./state-file";
-import { writeTree } from "./write-tree";
+import { RENDERED_DIRS, writeTree } from "./write-tree";
 import { RUN_DIR as LOCAL_RUN_DIR } from "../../local/state";
 
 export interface SynthOptions {
@@ -84,7 +84,7 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
 /** The removed paths, a node directory's files shown as the directory (node5/, not node5/conf/ssl.key …) and first, at most 8. */
 function summary(paths: readonly string[]): string {
   const top = (p: string) => p.split("/")[0];
-  const collapsed = [...new Set(paths.map((p) => (["manifests", "ca", "sdk"].includes(top(p)) || !p.includes("/") ? p : `${top(p)}/`)))];
+  const collapsed = [...new Set(paths.map((p) => (RENDERED_DIRS.includes(top(p)) || !p.includes("/") ? p : `${top(p)}/`)))];
   // Whole node directories first: what a reader most needs to see.
   const shown = [...collapsed.filter((p) => p.endsWith("/")), ...collapsed.filter((p) => !p.endsWith("/"))];
   return shown.length > 8 ? `${shown.slice(0, 8).join(", ")}, …` : shown.join(", ");

@@ -8,7 +8,7 @@ import type { RegisteredResource } from "../mocks/registered-resource";
 /** Files that hold private keys: written owner-only (as are the admin account's key and, with secrets, Secret manifests). */
 const PRIVATE_FILES = new Set(["ssl.key", "node.pem", "sdk.key", "ca.key"]);
 /** Top-level directories that are wholly the render's; node directories are too (see nodeDirectories). */
-const RENDERED_DIRS = ["manifests", "sdk", "ca"];
+export const RENDERED_DIRS: readonly string[] = ["manifests", "sdk", "ca"];
 export const REDACTED = "<redacted: run synth with --include-secrets>";
 /** The stack outputs, as `pulumi stack output --json` prints them (secret ones as "[secret]"): what `npm run members -- --tree` reads. */
 export const STACK_OUTPUTS_FILE = "stack-outputs.json";
